@@ -1,0 +1,55 @@
+# PyQueue: `make run` and `make test` set up everything they need on a fresh machine.
+PYTHON ?= python3
+BACKEND := PyQueue-Backend
+FRONTEND := PyQueue-Frontend
+VENV := $(BACKEND)/.venv
+BIN := $(CURDIR)/$(VENV)/bin
+STAMP := $(VENV)/.installed
+NPM_STAMP := $(FRONTEND)/node_modules/.installed
+HAS_FRONTEND := $(wildcard $(FRONTEND)/package.json)
+# The store `make run` uses unless PYQUEUE_DATABASE_URL says otherwise.
+RUN_DATABASE_URL ?= $(or $(PYQUEUE_DATABASE_URL),memory://)
+
+.PHONY: run test venv lint typecheck pytest frontend-deps frontend-build frontend-test bench clean
+
+venv: $(STAMP)
+
+$(STAMP): $(BACKEND)/pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '$(BACKEND)[dev]'
+	touch $@
+
+frontend-deps: $(if $(HAS_FRONTEND),$(NPM_STAMP))
+
+$(NPM_STAMP): $(FRONTEND)/package-lock.json
+	cd $(FRONTEND) && npm ci --no-audit --no-fund
+	touch $@
+
+frontend-build: frontend-deps
+ifneq ($(HAS_FRONTEND),)
+	cd $(FRONTEND) && npm run build
+endif
+
+run: venv frontend-build
+	mkdir -p data
+	PYQUEUE_DATABASE_URL='$(RUN_DATABASE_URL)' $(BIN)/pyqueue serve
+
+lint: venv
+	cd $(BACKEND) && $(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+typecheck: venv
+	cd $(BACKEND) && $(BIN)/mypy
+
+frontend-test: venv frontend-build
+ifneq ($(HAS_FRONTEND),)
+	cd $(FRONTEND) && npm run check:api && npm run typecheck && npm run lint && npm test && npm run e2e
+endif
+
+pytest: venv
+	cd $(BACKEND) && $(BIN)/pytest
+
+# pytest runs last: its closing line is the suite's summary.
+test: lint typecheck frontend-test pytest
+
+clean:
+	rm -rf $(VENV) $(FRONTEND)/node_modules $(FRONTEND)/dist

@@ -1,0 +1,199 @@
+"""The task record and its allowed transitions.
+
+A :class:`Task` is an immutable snapshot: stores hand out copies and replace them whole under their
+own lock or transaction, so a reader never sees a half-updated task.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from pyqueue.enums import TaskStatus
+
+JSON = Any
+"""Any JSON-serialisable value (payloads and results)."""
+
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_id_lock = threading.Lock()
+_last_ms = 0
+_last_rand = 0
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _encode(value: int, length: int) -> str:
+    chars = []
+    for _ in range(length):
+        chars.append(_CROCKFORD[value & 31])
+        value >>= 5
+    return "".join(reversed(chars))
+
+
+def new_task_id() -> str:
+    """Return ``Task-`` and a ULID: 48 bits of milliseconds then 80 random bits.
+
+    Ids sort by creation time, are unique across processes and restarts (the random part), and are
+    strictly increasing within one process (the random part is incremented inside a millisecond).
+    """
+    global _last_ms, _last_rand
+    with _id_lock:
+        ms = time.time_ns() // 1_000_000
+        if ms <= _last_ms:
+            ms = _last_ms
+            rand = _last_rand + 1
+        else:
+            rand = int.from_bytes(os.urandom(10), "big") >> 1  # leave room to increment
+        _last_ms, _last_rand = ms, rand
+    return "Task-" + _encode(ms, 10) + _encode(rand, 16)
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    """One unit of work. ``t_id`` and ``t_type`` keep the seed's internal names."""
+
+    t_id: str
+    t_type: str
+    payload: JSON
+    status: TaskStatus
+    attempts: int
+    max_retries: int
+    created_at: datetime
+    updated_at: datetime
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    next_run_at: datetime | None = None
+    last_error: str | None = None
+    result: JSON = None
+    cancel_requested: bool = False
+    lease_id: str | None = None
+    lease_expires_at: datetime | None = field(default=None, compare=False)
+
+    @classmethod
+    def create(cls, t_type: str, payload: JSON, max_retries: int) -> Task:
+        now = utcnow()
+        return cls(
+            t_id=new_task_id(),
+            t_type=t_type,
+            payload=payload,
+            status=TaskStatus.QUEUED,
+            attempts=0,
+            max_retries=max_retries,
+            created_at=now,
+            updated_at=now,
+        )
+
+    @property
+    def retries_left(self) -> bool:
+        """Whether a failed attempt may be followed by another (``max_retries`` counts retries)."""
+        return self.attempts <= self.max_retries
+
+    def claimed(self, lease_id: str, lease_expires_at: datetime, now: datetime) -> Task:
+        """QUEUED → INPROGRESS for one more attempt."""
+        return replace(
+            self,
+            status=TaskStatus.INPROGRESS,
+            attempts=self.attempts + 1,
+            started_at=now,
+            updated_at=now,
+            next_run_at=None,
+            lease_id=lease_id,
+            lease_expires_at=lease_expires_at,
+        )
+
+    def finished(self, outcome: Outcome, now: datetime) -> Task:
+        """INPROGRESS → the outcome's status; the lease is released."""
+        final = outcome.status.is_final
+        return replace(
+            self,
+            status=outcome.status,
+            attempts=self.attempts - 1 if outcome.refund_attempt else self.attempts,
+            updated_at=now,
+            finished_at=now if final else None,
+            next_run_at=outcome.next_run_at,
+            last_error=outcome.error if outcome.error is not None else self.last_error,
+            result=outcome.result,
+            cancel_requested=False,
+            lease_id=None,
+            lease_expires_at=None,
+        )
+
+    def lease_lost(self, now: datetime) -> Task:
+        """An INPROGRESS task whose lease ran out: the attempt counts as failed."""
+        error = f"Lease expired during attempt {self.attempts}: the worker stopped or hung"
+        if self.cancel_requested:
+            return self.finished(Outcome(TaskStatus.CANCELLED, error=error), now)
+        if self.retries_left:
+            return self.finished(Outcome(TaskStatus.QUEUED, error=error), now)
+        return self.finished(Outcome(TaskStatus.FAILED, error=error), now)
+
+    def requeued(self, now: datetime, max_retries: int | None = None) -> Task:
+        """A manual retry: FAILED/CANCELLED → QUEUED with a fresh retry budget, same id."""
+        return replace(
+            self,
+            status=TaskStatus.QUEUED,
+            attempts=0,
+            max_retries=self.max_retries if max_retries is None else max_retries,
+            updated_at=now,
+            started_at=None,
+            finished_at=None,
+            next_run_at=None,
+            cancel_requested=False,
+            result=None,
+        )
+
+    def with_lease(self, lease_expires_at: datetime) -> Task:
+        return replace(self, lease_expires_at=lease_expires_at)
+
+    def cancel_flagged(self, now: datetime) -> Task:
+        """An INPROGRESS task whose worker is asked to stop."""
+        return replace(self, cancel_requested=True, updated_at=now)
+
+    def cancel_refusal(self) -> str:
+        return (
+            f"Job {self.t_id} is {self.status.value}: "
+            "only QUEUED or INPROGRESS jobs can be cancelled"
+        )
+
+    def requeue_refusal(self) -> str:
+        if self.status is TaskStatus.QUEUED and self.next_run_at is not None:
+            why = "it is already waiting for its automatic retry"
+        elif self.status is TaskStatus.QUEUED:
+            why = "it is already queued"
+        elif self.status is TaskStatus.INPROGRESS:
+            why = "it is running now"
+        else:
+            why = "it completed successfully"
+        return (
+            f"Job {self.t_id} cannot be retried: {why} (status {self.status.value}); "
+            "only FAILED or CANCELLED jobs can be retried"
+        )
+
+    def cancelled(self, now: datetime) -> Task:
+        """A QUEUED task cancelled before it ran."""
+        return replace(
+            self,
+            status=TaskStatus.CANCELLED,
+            updated_at=now,
+            finished_at=now,
+            next_run_at=None,
+            cancel_requested=False,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """How one attempt ended, as the worker reports it to the store."""
+
+    status: TaskStatus
+    result: JSON = None
+    error: str | None = None
+    next_run_at: datetime | None = None
+    refund_attempt: bool = False
+    """The attempt was interrupted (shutdown) rather than failed: it does not count."""

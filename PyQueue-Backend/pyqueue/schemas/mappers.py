@@ -1,0 +1,56 @@
+"""The only place where the domain model (``t_id``, ``t_type``) meets the public DTOs."""
+
+from __future__ import annotations
+
+from pyqueue.models.queue import NewTask, Stats
+from pyqueue.models.task import Task
+from pyqueue.schemas.task import (
+    EnqueueRequest,
+    MinuteOut,
+    StatsOut,
+    TaskOut,
+    TaskTypeOut,
+    WorkersOut,
+)
+from pyqueue.stores.base import MinuteCount
+from pyqueue.system.handlers import HandlerSpec
+
+
+def task_to_out(task: Task) -> TaskOut:
+    return TaskOut(
+        id=task.t_id,
+        payload=task.payload,
+        type=task.t_type,
+        status=task.status,
+        attempts=task.attempts,
+        max_retries=task.max_retries,
+        created_at=task.created_at,
+        updated_at=task.updated_at,
+        started_at=task.started_at,
+        finished_at=task.finished_at,
+        next_run_at=task.next_run_at,
+        last_error=task.last_error,
+        result=task.result,
+        cancel_requested=task.cancel_requested,
+    )
+
+
+def request_to_new_task(request: EnqueueRequest) -> NewTask:
+    return NewTask(t_type=request.t_type, payload=request.payload, max_retries=request.max_retries)
+
+
+def stats_to_out(stats: Stats) -> StatsOut:
+    return StatsOut(
+        by_status=stats.counts.by_status,
+        by_type=stats.counts.by_type,
+        total=stats.counts.total,
+        workers=WorkersOut(busy=stats.busy, total=stats.workers),
+    )
+
+
+def minute_to_out(minute: MinuteCount) -> MinuteOut:
+    return MinuteOut(minute=minute.minute, completed=minute.completed, failed=minute.failed)
+
+
+def spec_to_out(spec: HandlerSpec) -> TaskTypeOut:
+    return TaskTypeOut(name=spec.name, description=spec.description)

@@ -1,0 +1,121 @@
+"""Public DTOs of the REST API. Field names are the seed's; internal names never appear here."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, JsonValue
+
+from pyqueue.enums import TaskStatus
+
+MAX_BATCH = 1000
+
+
+class EnqueueRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"payload": {"to": "ada@example.com"}, "t_type": "EMAIL"}]},
+    )
+
+    payload: JsonValue = Field(description="Any JSON value; handed to the task's handler")
+    t_type: str = Field(
+        min_length=1,
+        max_length=64,
+        validation_alias=AliasChoices("t_type", "type"),
+        description="A registered task type (see GET /api/types); `type` is accepted too",
+    )
+    max_retries: int | None = Field(
+        None, ge=0, le=100, description="Retries after the first attempt (default from settings)"
+    )
+
+
+class BatchEnqueueRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    tasks: list[EnqueueRequest] = Field(min_length=1, max_length=MAX_BATCH)
+
+
+class TaskOut(BaseModel):
+    id: str = Field(examples=["Task-01JDZ8Q3M4X7K2B9C5N6P8R0ST"])
+    payload: JsonValue
+    type: str
+    status: TaskStatus
+    attempts: int = Field(description="Attempts started so far")
+    max_retries: int = Field(description="Retries allowed after the first attempt")
+    created_at: datetime
+    updated_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    next_run_at: datetime | None = Field(
+        description="Set while QUEUED waiting for an automatic retry"
+    )
+    last_error: str | None
+    result: JsonValue
+    cancel_requested: bool
+
+
+class MessageOut(BaseModel):
+    message: str
+
+
+class DeletedOut(MessageOut):
+    id: str
+
+
+class ClearedOut(MessageOut):
+    removed: int
+
+
+class RetriedOut(MessageOut):
+    count: int
+
+
+class BulkRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    action: Literal["retry", "cancel", "delete"]
+    ids: list[str] = Field(min_length=1, max_length=MAX_BATCH)
+
+
+class BulkItemOut(BaseModel):
+    id: str
+    ok: bool
+    detail: str | None = None
+
+
+class BulkOut(BaseModel):
+    results: list[BulkItemOut]
+    succeeded: int
+    failed: int
+
+
+class WorkersOut(BaseModel):
+    busy: int
+    total: int
+
+
+class StatsOut(BaseModel):
+    by_status: dict[TaskStatus, int]
+    by_type: dict[str, int]
+    total: int
+    workers: WorkersOut
+
+
+class MinuteOut(BaseModel):
+    minute: datetime
+    completed: int
+    failed: int
+
+
+class TaskTypeOut(BaseModel):
+    name: str
+    description: str
+
+
+class HealthOut(BaseModel):
+    status: Literal["ok"] = "ok"
+
+
+class ErrorOut(BaseModel):
+    detail: str

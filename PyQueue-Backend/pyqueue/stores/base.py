@@ -1,0 +1,118 @@
+"""The one storage seam: every store implements :class:`TaskStore` and passes one contract suite.
+
+Stores own atomicity. ``claim`` moves each QUEUED task to INPROGRESS exactly once per attempt and
+gives it a lease; ``finish`` is fenced by the lease id, so a worker that lost its lease (the task was
+deleted, cancelled and retried, or recovered after the lease ran out) cannot overwrite newer state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal, Protocol
+
+from pyqueue.enums import TaskStatus
+from pyqueue.models.task import Outcome, Task
+
+Order = Literal["asc", "desc"]
+
+
+@dataclass(frozen=True, slots=True)
+class TaskQuery:
+    """A filtered page of tasks, ordered by id (= creation time)."""
+
+    status: TaskStatus | None = None
+    t_type: str | None = None
+    limit: int = 100
+    offset: int = 0
+    order: Order = "desc"
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    by_status: dict[TaskStatus, int]
+    by_type: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_status.values())
+
+
+@dataclass(frozen=True, slots=True)
+class RenewResult:
+    """Of the leases a worker process renewed: which it lost, and which tasks must stop."""
+
+    lost: set[str] = field(default_factory=set)
+    cancel_requested: set[str] = field(default_factory=set)
+
+
+@dataclass(frozen=True, slots=True)
+class MinuteCount:
+    minute: datetime
+    completed: int
+    failed: int
+
+
+class TaskStore(Protocol):
+    """Persistence of tasks. All methods are thread-safe."""
+
+    blocking: bool
+    """True when calls do I/O (the API then runs them off the event loop)."""
+
+    def add(self, tasks: Sequence[Task]) -> None:
+        """Insert new QUEUED tasks, all or none."""
+
+    def get(self, task_id: str) -> Task | None: ...
+
+    def list_tasks(self, query: TaskQuery) -> tuple[list[Task], int]:
+        """One page of the tasks matching ``query``, and how many match in all."""
+        ...
+
+    def claim(self, limit: int, lease_seconds: float) -> list[Task]:
+        """Atomically take up to ``limit`` due QUEUED tasks, oldest first, into INPROGRESS."""
+        ...
+
+    def finish(self, task_id: str, lease_id: str, outcome: Outcome) -> Task | None:
+        """End an attempt; ``None`` when the lease is no longer held (nothing changes)."""
+        ...
+
+    def renew(self, leases: Mapping[str, str], lease_seconds: float) -> RenewResult:
+        """Extend the leases ``{task_id: lease_id}`` this process holds."""
+        ...
+
+    def recover_expired(self) -> list[Task]:
+        """Return INPROGRESS tasks whose lease ran out to QUEUED (or FAILED when out of retries)."""
+        ...
+
+    def request_cancel(self, task_id: str) -> Task:
+        """QUEUED → CANCELLED; INPROGRESS → ``cancel_requested``; else :class:`InvalidTaskState`."""
+        ...
+
+    def requeue(self, task_id: str) -> Task:
+        """Manual retry: FAILED or CANCELLED → QUEUED with a fresh retry budget."""
+        ...
+
+    def requeue_failed(self, t_type: str | None = None) -> list[Task]:
+        """Manual retry of every FAILED task (of one type)."""
+        ...
+
+    def delete(self, task_id: str) -> Task | None:
+        """Remove a task for good; returns what was removed."""
+        ...
+
+    def clear(self, status: TaskStatus | None = None, t_type: str | None = None) -> int:
+        """Remove every task matching the filters; returns how many."""
+        ...
+
+    def counts(self) -> Counts: ...
+
+    def throughput(self, since: datetime) -> list[MinuteCount]:
+        """Tasks COMPLETED and FAILED per minute since ``since`` (minutes with none omitted)."""
+        ...
+
+    def next_due(self) -> datetime | None:
+        """When the earliest QUEUED task waiting for a retry becomes due."""
+        ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,1 @@
+"""The running system: API routes (producer), one attempt (worker), handlers, retries, events."""

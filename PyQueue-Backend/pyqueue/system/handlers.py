@@ -1,0 +1,181 @@
+"""Task handlers: a registry keyed by task type, and the seed's nine demo handlers.
+
+A handler is a plain callable ``handler(payload, ctx) -> result``. Its JSON-serialisable return
+value becomes the task's ``result``; an exception fails the attempt (and may be retried); it should call
+``ctx.sleep`` or check ``ctx.cancelled`` so that cancellation stops it promptly.
+
+Register your own in a module named in ``PYQUEUE_TASK_MODULES``::
+
+    from pyqueue.system.handlers import task
+
+    @task("INVOICE", description="Render and mail an invoice")
+    def invoice(payload, ctx):
+        ...
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import random
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pyqueue.enums import TaskType
+from pyqueue.errors import ConfigurationError, UnknownTaskType
+
+logger = logging.getLogger("pyqueue.handlers")
+
+
+class TaskCancelled(Exception):
+    """Raised inside a handler when its task's cancellation was requested."""
+
+
+@dataclass(slots=True)
+class TaskContext:
+    """What a handler knows about the attempt it runs."""
+
+    task_id: str
+    attempt: int
+    max_retries: int
+    cancel_event: threading.Event = field(default_factory=threading.Event)
+
+    @property
+    def cancelled(self) -> bool:
+        return self.cancel_event.is_set()
+
+    def raise_if_cancelled(self) -> None:
+        if self.cancel_event.is_set():
+            raise TaskCancelled(f"Task {self.task_id} was cancelled")
+
+    def sleep(self, seconds: float) -> None:
+        """Wait ``seconds`` unless cancelled first (then raise :class:`TaskCancelled`)."""
+        if seconds > 0:
+            self.cancel_event.wait(seconds)
+        self.raise_if_cancelled()
+
+
+Handler = Callable[[Any, TaskContext], Any]
+
+
+@dataclass(frozen=True, slots=True)
+class HandlerSpec:
+    name: str
+    func: Handler
+    description: str
+
+
+class HandlerRegistry:
+    """Task type name → handler. Names are case-sensitive; lookup also accepts a unique
+    case-insensitive match so that ``email`` finds ``EMAIL``."""
+
+    def __init__(self) -> None:
+        self._specs: dict[str, HandlerSpec] = {}
+        self._folded: dict[str, str] = {}
+
+    def register(self, name: str, *, description: str = "") -> Callable[[Handler], Handler]:
+        def decorator(func: Handler) -> Handler:
+            self.add(name, func, description or (func.__doc__ or "").strip().split("\n")[0])
+            return func
+
+        return decorator
+
+    def add(self, name: str, func: Handler, description: str = "") -> None:
+        if not name or len(name) > 64:
+            raise ConfigurationError(f"Task type name must be 1-64 characters: {name!r}")
+        self._specs[name] = HandlerSpec(name, func, description)
+        self._folded[name.casefold()] = name
+
+    def resolve(self, name: str) -> str:
+        """The registered name for ``name``, or :class:`UnknownTaskType`."""
+        if name in self._specs:
+            return name
+        folded = self._folded.get(name.casefold())
+        if folded is None:
+            raise UnknownTaskType(name, self._specs)
+        return folded
+
+    def get(self, name: str) -> HandlerSpec:
+        return self._specs[self.resolve(name)]
+
+    def specs(self) -> list[HandlerSpec]:
+        return list(self._specs.values())
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._specs
+
+    def copy(self) -> HandlerRegistry:
+        clone = HandlerRegistry()
+        clone._specs = dict(self._specs)
+        clone._folded = dict(self._folded)
+        return clone
+
+
+registry = HandlerRegistry()
+"""The process-wide registry that ``@task`` adds to; each Queue takes a copy at start-up."""
+
+task = registry.register
+
+
+def import_task_modules(modules: Iterable[str]) -> None:
+    """Import the modules named in ``PYQUEUE_TASK_MODULES`` so their ``@task`` handlers register."""
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except ImportError as exc:
+            raise ConfigurationError(
+                f"PYQUEUE_TASK_MODULES: cannot import {name!r}: {exc}"
+            ) from exc
+        logger.info("Loaded task module %s", name)
+
+
+@dataclass(slots=True)
+class DemoHandlers:
+    """The seed's demo task types, with their durations scaled by ``time_scale``."""
+
+    time_scale: float = 1.0
+    seed: int | None = None
+    _rng: random.Random = field(init=False)
+    _lock: threading.Lock = field(init=False, default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        self._rng = random.Random(self.seed)
+
+    def _coin(self) -> float:
+        with self._lock:
+            return self._rng.random()
+
+    def _sleeper(self, seconds: float, what: str) -> Handler:
+        def run(payload: Any, ctx: TaskContext) -> Any:
+            ctx.sleep(seconds * self.time_scale)
+            return {"done": what, "attempt": ctx.attempt}
+
+        return run
+
+    def _fail(self, payload: Any, ctx: TaskContext) -> Any:
+        if self._coin() < 0.25:
+            ctx.sleep(2 * self.time_scale)
+            return {"done": "fail survived", "attempt": ctx.attempt}
+        ctx.sleep(1 * self.time_scale)
+        raise RuntimeError(f"FAIL task failed on attempt {ctx.attempt} (75% chance)")
+
+    def _failabs(self, payload: Any, ctx: TaskContext) -> Any:
+        ctx.sleep(1 * self.time_scale)
+        raise RuntimeError(f"FAILABS task always fails (attempt {ctx.attempt})")
+
+    def register_into(self, target: HandlerRegistry) -> None:
+        durations = {
+            TaskType.EMAIL: (2, "Simulated e-mail, 2 s"),
+            TaskType.REPORT: (5, "Simulated report, 5 s"),
+            TaskType.DATACLEANUP: (3, "Simulated data clean-up, 3 s"),
+            TaskType.SMS: (1, "Simulated SMS, 1 s"),
+            TaskType.NEWSLETTER: (4, "Simulated newsletter, 4 s"),
+            TaskType.TAKESLONG: (10, "Simulated long job, 10 s"),
+            TaskType.TEST: (2, "Test task, 2 s"),
+        }
+        for kind, (seconds, text) in durations.items():
+            target.add(kind.value, self._sleeper(seconds, kind.value), text)
+        target.add(TaskType.FAIL.value, self._fail, "Fails 75% of attempts (1 s), else 2 s")
+        target.add(TaskType.FAILABS.value, self._failabs, "Always fails, 1 s")

@@ -1,0 +1,213 @@
+"""The API layer: the seed's REST routes under ``/api``, and the ones added since.
+
+Routes stay thin: validate through the schemas, call the Queue (off the event loop when the store
+does I/O), map the result with ``schemas.mappers``. Errors are raised as PyQueue exceptions and
+turned into JSON by :mod:`pyqueue.system.http_errors`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Header, Query, Response, status
+from fastapi.sse import EventSourceResponse, ServerSentEvent
+
+from pyqueue.enums import TaskStatus
+from pyqueue.errors import PyQueueError
+from pyqueue.events import Event
+from pyqueue.models.queue import Queue
+from pyqueue.schemas import mappers
+from pyqueue.schemas.task import (
+    BatchEnqueueRequest,
+    BulkItemOut,
+    BulkOut,
+    BulkRequest,
+    ClearedOut,
+    DeletedOut,
+    EnqueueRequest,
+    ErrorOut,
+    HealthOut,
+    MinuteOut,
+    RetriedOut,
+    StatsOut,
+    TaskOut,
+    TaskTypeOut,
+)
+from pyqueue.stores.base import TaskQuery
+from pyqueue.system.deps import QueueDep, call, require_token
+
+ERRORS: dict[int | str, dict[str, object]] = {
+    code: {"model": ErrorOut} for code in (401, 404, 409, 413, 422, 503)
+}
+
+public = APIRouter(prefix="/api", tags=["health"])
+router = APIRouter(prefix="/api", dependencies=[Depends(require_token)], responses=ERRORS)
+
+
+def parse_status(value: str | None) -> TaskStatus | None:
+    """The seed's case-insensitive status filter; a bad value is a 422 naming the choices."""
+    if value is None or value == "":
+        return None
+    try:
+        return TaskStatus.parse(value)
+    except ValueError as exc:
+        from fastapi.exceptions import RequestValidationError
+
+        raise RequestValidationError(
+            [{"type": "value_error", "loc": ("query", "status"), "msg": str(exc)}]
+        ) from None
+
+
+StatusQuery = Annotated[
+    str | None, Query(description="QUEUED, INPROGRESS, COMPLETED, FAILED or CANCELLED (any case)")
+]
+TypeQuery = Annotated[str | None, Query(alias="type", max_length=64, description="Task type")]
+
+
+@public.get("/health", response_model=HealthOut)
+async def health() -> HealthOut:
+    """Liveness: answers while the process serves requests; never needs the token."""
+    return HealthOut()
+
+
+@router.post("/enqueue", status_code=status.HTTP_201_CREATED, response_model=TaskOut)
+async def enqueue(body: EnqueueRequest, queue: QueueDep, response: Response) -> TaskOut:
+    """Enqueue one task; answers the created task and its URL in `Location`."""
+    task = await call(queue, queue.enqueue_many, [mappers.request_to_new_task(body)])
+    response.headers["Location"] = f"/api/jobs/{task[0].t_id}"
+    return mappers.task_to_out(task[0])
+
+
+@router.post("/enqueue/batch", status_code=status.HTTP_201_CREATED, response_model=list[TaskOut])
+async def enqueue_batch(body: BatchEnqueueRequest, queue: QueueDep) -> list[TaskOut]:
+    """Enqueue up to 1000 tasks, all or nothing."""
+    requests = [mappers.request_to_new_task(t) for t in body.tasks]
+    tasks = await call(queue, queue.enqueue_many, requests)
+    return [mappers.task_to_out(t) for t in tasks]
+
+
+@router.get("/jobs", response_model=list[TaskOut])
+async def list_jobs(
+    queue: QueueDep,
+    response: Response,
+    status_: Annotated[StatusQuery, Query(alias="status")] = None,
+    t_type: TypeQuery = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    order: Literal["asc", "desc"] = "desc",
+) -> list[TaskOut]:
+    """One page of tasks, newest first; `X-Total-Count` is how many match the filters."""
+    query = TaskQuery(parse_status(status_), t_type or None, limit, offset, order)
+    tasks, total = await call(queue, queue.list_tasks, query)
+    response.headers["X-Total-Count"] = str(total)
+    return [mappers.task_to_out(t) for t in tasks]
+
+
+@router.post("/jobs/bulk", response_model=BulkOut)
+async def bulk(body: BulkRequest, queue: QueueDep) -> BulkOut:
+    """Retry, cancel or delete many tasks; each id succeeds or fails on its own."""
+    results = await call(queue, _bulk, queue, body.action, body.ids)
+    ok = sum(r.ok for r in results)
+    return BulkOut(results=results, succeeded=ok, failed=len(results) - ok)
+
+
+def _bulk(queue: Queue, action: str, ids: list[str]) -> list[BulkItemOut]:
+    operation = {"retry": queue.retry, "cancel": queue.cancel, "delete": queue.delete}[action]
+    results = []
+    for task_id in dict.fromkeys(ids):
+        try:
+            operation(task_id)
+        except PyQueueError as exc:
+            results.append(BulkItemOut(id=task_id, ok=False, detail=exc.message))
+        else:
+            results.append(BulkItemOut(id=task_id, ok=True))
+    return results
+
+
+@router.post("/jobs/retry-failed", response_model=RetriedOut)
+async def retry_failed(queue: QueueDep, t_type: TypeQuery = None) -> RetriedOut:
+    """Every FAILED task (of one type) back to QUEUED with a fresh retry budget."""
+    tasks = await call(queue, queue.retry_failed, t_type or None)
+    return RetriedOut(message=f"{len(tasks)} failed jobs queued again", count=len(tasks))
+
+
+@router.get("/jobs/{task_id}", response_model=TaskOut)
+async def get_job(task_id: str, queue: QueueDep) -> TaskOut:
+    return mappers.task_to_out(await call(queue, queue.get, task_id))
+
+
+@router.post("/jobs/{task_id}/retry", response_model=TaskOut)
+async def retry_job(task_id: str, queue: QueueDep) -> TaskOut:
+    """A FAILED or CANCELLED task back to QUEUED, same id, fresh retry budget."""
+    return mappers.task_to_out(await call(queue, queue.retry, task_id))
+
+
+@router.post("/jobs/{task_id}/cancel", response_model=TaskOut)
+async def cancel_job(task_id: str, queue: QueueDep) -> TaskOut:
+    """QUEUED: cancelled at once. INPROGRESS: its handler is asked to stop; it ends CANCELLED."""
+    return mappers.task_to_out(await call(queue, queue.cancel, task_id))
+
+
+@router.delete("/jobs/{task_id}", response_model=DeletedOut)
+async def delete_job(task_id: str, queue: QueueDep) -> DeletedOut:
+    """Remove a task for good, stopping it if it runs."""
+    task = await call(queue, queue.delete, task_id)
+    return DeletedOut(message=f"Job {task.t_id} deleted!", id=task.t_id)
+
+
+@router.post("/clear", response_model=ClearedOut)
+async def clear(
+    queue: QueueDep,
+    status_: Annotated[StatusQuery, Query(alias="status")] = None,
+    t_type: TypeQuery = None,
+) -> ClearedOut:
+    """Remove every task (or those matching the filters), stopping running ones."""
+    removed = await call(queue, queue.clear, parse_status(status_), t_type or None)
+    return ClearedOut(message=f"{removed} jobs cleared!", removed=removed)
+
+
+@router.get("/stats", response_model=StatsOut)
+async def stats(queue: QueueDep) -> StatsOut:
+    return mappers.stats_to_out(await call(queue, queue.stats))
+
+
+@router.get("/stats/throughput", response_model=list[MinuteOut])
+async def throughput(
+    queue: QueueDep, minutes: Annotated[int, Query(ge=1, le=1440)] = 30
+) -> list[MinuteOut]:
+    """Tasks completed and failed per minute, oldest first, one entry per minute."""
+    return [mappers.minute_to_out(m) for m in await call(queue, queue.throughput, minutes)]
+
+
+@router.get("/types", response_model=list[TaskTypeOut])
+async def types(queue: QueueDep) -> list[TaskTypeOut]:
+    """The registered task types, for the dashboard's dropdown."""
+    return [mappers.spec_to_out(s) for s in queue.types()]
+
+
+@router.get("/events", response_class=EventSourceResponse)
+async def events(
+    queue: QueueDep,
+    last_event_id: Annotated[str | None, Header()] = None,
+) -> AsyncIterator[ServerSentEvent]:
+    """Server-sent events: every task change, resumable with `Last-Event-ID`."""
+    resume = int(last_event_id) if last_event_id and last_event_id.isdigit() else None
+    yield ServerSentEvent(comment="connected", retry=2000)
+    async for event in queue.events.stream(resume):
+        if event is None:
+            yield ServerSentEvent(comment="keep-alive")
+        else:
+            yield ServerSentEvent(raw_data=_event_data(event), event="task", id=str(event.seq))
+
+
+def _event_data(event: Event) -> str:
+    body: dict[str, object]
+    if event.kind == "updated" and event.task is not None:
+        body = {"kind": "updated", "task": mappers.task_to_out(event.task).model_dump(mode="json")}
+    elif event.kind == "deleted":
+        body = {"kind": "deleted", "id": event.task_id}
+    else:
+        body = {"kind": event.kind}
+    return json.dumps(body, separators=(",", ":"))
