@@ -1,0 +1,45 @@
+/** Friendly names for the generated schema types. */
+import type { components } from "./schema.gen";
+
+type Schemas = components["schemas"];
+
+export type Task = Schemas["TaskOut"];
+export type TaskStatus = Task["status"];
+export type Stats = Schemas["StatsOut"];
+export type ThroughputPoint = Schemas["MinuteOut"];
+export type TaskTypeInfo = Schemas["TaskTypeOut"];
+export type BulkAction = Schemas["BulkRequest"]["action"];
+export type BulkResult = Schemas["BulkOut"];
+
+export const STATUSES = [
+  "QUEUED",
+  "INPROGRESS",
+  "COMPLETED",
+  "FAILED",
+  "CANCELLED",
+] as const satisfies readonly TaskStatus[];
+
+export function isTaskStatus(value: unknown): value is TaskStatus {
+  return typeof value === "string" && (STATUSES as readonly string[]).includes(value);
+}
+
+/** Server-side filter and page of the task list. */
+export interface TaskQuery {
+  status: TaskStatus | null;
+  type: string | null;
+  limit: number;
+  offset: number;
+}
+
+export interface TaskPage {
+  items: Task[];
+  total: number;
+}
+
+export type EnqueueInput = Schemas["EnqueueRequest"];
+
+/** A message of the `/api/events` stream. */
+export type TaskEvent =
+  | { kind: "updated"; task: Task }
+  | { kind: "deleted"; id: string }
+  | { kind: "cleared" };

@@ -1,0 +1,172 @@
+import { useEffect, useState } from "react";
+import type { BulkAction } from "../../api/types";
+import { errorMessage } from "../../api/errors";
+import { countTasks } from "../../api/tasks";
+import { useStatusCounts, useTaskList, useTaskTypes } from "../../hooks/queries";
+import { useBulk, useClear, useRetryAllFailed } from "../../hooks/useTaskActions";
+import { useNow } from "../../hooks/useNow";
+import type { ViewState, ViewUpdate } from "../../hooks/useUrlState";
+import { toast } from "../../hooks/toast";
+import { BulkBar } from "../BulkBar/BulkBar";
+import { useConfirm } from "../ConfirmDialog/ConfirmDialog";
+import { Pagination } from "../Pagination/Pagination";
+import { StatusTabs } from "../StatusTabs/StatusTabs";
+import { TaskFilters } from "../TaskFilters/TaskFilters";
+import { TaskTable } from "../TaskTable/TaskTable";
+import "./TasksPanel.css";
+
+interface TasksPanelProps {
+  view: ViewState;
+  onView: (patch: ViewUpdate) => void;
+}
+
+function plural(n: number, word = "task"): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
+function describeFilter(view: ViewState): string {
+  const parts = [view.status, view.type].filter(Boolean);
+  return parts.length ? ` matching ${parts.join(" + ")}` : "";
+}
+
+/** Filters, the task table with selection and bulk actions, and paging. */
+export function TasksPanel({ view, onView }: TasksPanelProps) {
+  const now = useNow(5000);
+  const confirm = useConfirm();
+  const types = useTaskTypes();
+  const counts = useStatusCounts(view.type);
+  const query = { status: view.status, type: view.type, limit: view.pageSize, offset: (view.page - 1) * view.pageSize };
+  const list = useTaskList(query);
+  const bulk = useBulk();
+  const retryFailed = useRetryAllFailed();
+  const clear = useClear();
+  // The selection belongs to one view (filter + page); changing the view starts a new one.
+  const viewKey = `${view.status}|${view.type}|${view.page}|${view.pageSize}`;
+  const [selection, setSelection] = useState<{ key: string; ids: Set<string> }>({ key: viewKey, ids: new Set() });
+  const selected = selection.key === viewKey ? selection.ids : new Set<string>();
+  const setSelected = (update: Set<string> | ((prev: Set<string>) => Set<string>)) =>
+    setSelection((prev) => {
+      const current = prev.key === viewKey ? prev.ids : new Set<string>();
+      return { key: viewKey, ids: typeof update === "function" ? update(current) : update };
+    });
+  const total = list.data?.total ?? 0;
+  const tasks = list.data?.items ?? [];
+
+  // A page past the end (after deletes) moves back to the last page.
+  useEffect(() => {
+    const lastPage = Math.max(1, Math.ceil(total / view.pageSize));
+    if (list.data && !list.isPlaceholderData && view.page > lastPage) onView({ page: lastPage });
+  }, [list.data, list.isPlaceholderData, total, view.page, view.pageSize, onView]);
+
+  const toggle = (id: string) =>
+    setSelected((prev) => {
+      const next = new Set(prev);
+      if (next.has(id)) next.delete(id);
+      else next.add(id);
+      return next;
+    });
+
+  const toggleAll = (select: boolean) => setSelected(select ? new Set(tasks.map((t) => t.id)) : new Set());
+
+  const runBulk = async (action: BulkAction) => {
+    const ids = [...selected];
+    if (action === "delete") {
+      const ok = await confirm({
+        title: "Delete tasks?",
+        message: `Delete ${plural(ids.length)}? Queued or running work is cancelled.`,
+        confirmLabel: `Delete ${plural(ids.length)}`,
+        danger: true,
+      });
+      if (!ok) return;
+    }
+    bulk.mutate({ action, ids }, { onSuccess: () => setSelected(new Set()) });
+  };
+
+  const confirmRetryAllFailed = async () => {
+    let failed: number;
+    try {
+      failed = await countTasks("FAILED", view.type);
+    } catch (error) {
+      toast.error(`Could not count failed tasks: ${errorMessage(error)}`);
+      return;
+    }
+    if (failed === 0) {
+      toast.info(`No failed tasks${view.type ? ` of type ${view.type}` : ""} to retry`);
+      return;
+    }
+    const ok = await confirm({
+      title: "Retry all failed tasks?",
+      message: `Retry ${plural(failed, "failed task")}${view.type ? ` of type ${view.type}` : ""}?`,
+      confirmLabel: `Retry ${plural(failed)}`,
+    });
+    if (ok) retryFailed.mutate(view.type);
+  };
+
+  const confirmClear = async () => {
+    let matching: number;
+    try {
+      matching = await countTasks(view.status, view.type);
+    } catch (error) {
+      toast.error(`Could not count tasks: ${errorMessage(error)}`);
+      return;
+    }
+    if (matching === 0) {
+      toast.info("Nothing to clear");
+      return;
+    }
+    const ok = await confirm({
+      title: "Clear tasks?",
+      message: `Remove ${plural(matching)}${describeFilter(view)}? Queued or running work is cancelled.`,
+      confirmLabel: `Clear ${plural(matching)}`,
+      danger: true,
+    });
+    if (ok) clear.mutate({ status: view.status, type: view.type });
+  };
+
+  return (
+    <section className="card tasks-panel" aria-label="Tasks">
+      <div className="tasks-panel__head">
+        <h2>Tasks</h2>
+        {list.isFetching && list.isPlaceholderData && <span className="tasks-panel__spinner" aria-label="Refreshing" />}
+      </div>
+      <StatusTabs value={view.status} counts={counts} onChange={(status) => onView({ status })} />
+      <TaskFilters
+        type={view.type}
+        types={types.data ?? []}
+        onTypeChange={(type) => onView({ type })}
+        onLookup={(task) => onView({ task })}
+      />
+      <BulkBar
+        selectedCount={selected.size}
+        busy={bulk.isPending || retryFailed.isPending || clear.isPending}
+        onBulk={(action) => void runBulk(action)}
+        onClearSelection={() => setSelected(new Set())}
+        onRetryAllFailed={() => void confirmRetryAllFailed()}
+        onClearMatching={() => void confirmClear()}
+      />
+      {list.isError && !list.data ? (
+        <p role="alert" className="tasks-panel__error">
+          Could not load tasks: {errorMessage(list.error)}
+        </p>
+      ) : (
+        <TaskTable
+          tasks={tasks}
+          now={now}
+          selected={selected}
+          activeId={view.task}
+          loading={list.isPending}
+          onToggle={toggle}
+          onToggleAll={toggleAll}
+          onOpen={(task) => onView({ task })}
+        />
+      )}
+      <Pagination
+        page={view.page}
+        pageSize={view.pageSize}
+        total={total}
+        onPage={(page) => onView({ page })}
+        onPageSize={(pageSize) => onView({ pageSize })}
+      />
+    </section>
+  );
+}
