@@ -66,7 +66,7 @@ class Subscription:
 
 class EventBus:
     def __init__(self, history: int = 10_000) -> None:
-        self._lock = threading.Lock()
+        self._lock = threading.Condition()
         self._seq = 0
         self._history: deque[Event] = deque(maxlen=history)
         self._subscribers: set[Subscription] = set()
@@ -83,8 +83,15 @@ class EventBus:
             event = Event(self._seq, kind, task, task_id or (task.t_id if task else None))
             self._history.append(event)
             subscribers = tuple(self._subscribers)
+            self._lock.notify_all()
         for subscription in subscribers:
             subscription.push(event)
+
+    def wait_after(self, seq: int, timeout: float) -> int:
+        """Block until an event newer than ``seq`` is published (or ``timeout``); the last seq."""
+        with self._lock:
+            self._lock.wait_for(lambda: self._seq > seq, timeout)
+            return self._seq
 
     def subscribe(self, capacity: int = 5_000) -> Subscription:
         subscription = Subscription(asyncio.get_running_loop(), capacity)

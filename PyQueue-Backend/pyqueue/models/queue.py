@@ -151,18 +151,29 @@ class Queue:
     def wait_idle(self, timeout: float | None = None) -> bool:
         """Wait until nothing runs here and no due task is queued (the backlog is drained)."""
         deadline = None if timeout is None else time.monotonic() + timeout
+        seq = self.events.last_seq
         while True:
-            with self._cond:
-                remaining = None if deadline is None else deadline - time.monotonic()
-                if remaining is not None and remaining <= 0:
-                    return False
-                self._cond.wait_for(lambda: not self._running, remaining)
             counts = self.store.counts()
-            idle = not self._running and counts.by_status[TaskStatus.INPROGRESS] == 0
-            if idle and counts.by_status[TaskStatus.QUEUED] == 0:
+            busy = counts.by_status[TaskStatus.INPROGRESS] + counts.by_status[TaskStatus.QUEUED]
+            if not busy and not self._running:
                 return True
-            with self._cond:
-                self._cond.wait(0.05)
+            remaining = 3600.0 if deadline is None else deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            seq = self.events.wait_after(seq, min(remaining, self.config.poll_interval))
+
+    def wait_for_status(self, task_id: str, status: str, timeout: float) -> bool:
+        """Wait until the task has ``status`` (woken by this process's events, not by polling)."""
+        deadline = time.monotonic() + timeout
+        seq = self.events.last_seq
+        while True:
+            task = self.store.get(task_id)
+            if task is not None and task.status == status:
+                return True
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            seq = self.events.wait_after(seq, min(remaining, self.config.poll_interval))
 
     @property
     def stopping(self) -> bool:

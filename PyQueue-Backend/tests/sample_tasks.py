@@ -1,0 +1,52 @@
+"""Handlers the tests register through ``PYQUEUE_TASK_MODULES`` (the custom-handler path)."""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections import Counter
+from typing import Any
+
+from pyqueue.system.handlers import TaskContext, task
+
+runs: Counter[str] = Counter()
+runs_lock = threading.Lock()
+started: queue.Queue[str] = queue.Queue()
+release = threading.Event()
+
+
+@task("ECHO", description="Returns its payload")
+def echo(payload: Any, ctx: TaskContext) -> Any:
+    return {"echo": payload, "attempt": ctx.attempt}
+
+
+@task("COUNT", description="Counts how often each payload ran")
+def count(payload: Any, ctx: TaskContext) -> Any:
+    with runs_lock:
+        runs[str(payload)] += 1
+    return None
+
+
+@task("FLAKY", description="Fails until its third attempt")
+def flaky(payload: Any, ctx: TaskContext) -> Any:
+    if ctx.attempt < 3:
+        raise ValueError(f"flaky failure {ctx.attempt}")
+    return {"attempt": ctx.attempt}
+
+
+@task("CRASH", description="Raises an unexpected exception")
+def crash(payload: Any, ctx: TaskContext) -> Any:
+    raise KeyError("boom")
+
+
+@task("BLOCK", description="Runs until released or cancelled")
+def block(payload: Any, ctx: TaskContext) -> Any:
+    started.put(ctx.task_id)
+    while not release.is_set():
+        ctx.sleep(0.005)
+    return "released"
+
+
+@task("NOTJSON", description="Returns something that is not JSON")
+def not_json(payload: Any, ctx: TaskContext) -> Any:
+    return {1, 2}
