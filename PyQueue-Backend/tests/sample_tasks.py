@@ -50,3 +50,22 @@ def block(payload: Any, ctx: TaskContext) -> Any:
 @task("NOTJSON", description="Returns something that is not JSON")
 def not_json(payload: Any, ctx: TaskContext) -> Any:
     return {1, 2}
+
+
+running_now: set[str] = set()
+overlaps: list[str] = []
+
+
+@task("RACE", description="Fails after a moment; records overlapping runs of one task")
+def race(payload: Any, ctx: TaskContext) -> Any:
+    with runs_lock:
+        if ctx.task_id in running_now:
+            overlaps.append(ctx.task_id)
+        running_now.add(ctx.task_id)
+        runs[ctx.task_id] += 1
+    try:
+        ctx.sleep(0.001)
+        raise RuntimeError("race task fails")
+    finally:
+        with runs_lock:
+            running_now.discard(ctx.task_id)

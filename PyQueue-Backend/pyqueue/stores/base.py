@@ -1,8 +1,9 @@
 """The one storage seam: every store implements :class:`TaskStore` and passes one contract suite.
 
 Stores own atomicity. ``claim`` moves each QUEUED task to INPROGRESS exactly once per attempt and
-gives it a lease; ``finish`` is fenced by the lease id, so a worker that lost its lease (the task was
-deleted, cancelled and retried, or recovered after the lease ran out) cannot overwrite newer state.
+gives it a lease; ``finish`` is fenced by the lease id, so a worker that lost its lease (the task
+was deleted, cancelled and retried, or recovered after its lease ran out) cannot overwrite newer
+state.
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ class TaskStore(Protocol):
     """True when calls do I/O (the API then runs them off the event loop)."""
 
     def add(self, tasks: Sequence[Task]) -> None:
-        """Insert new QUEUED tasks, all or none."""
+        """Insert new QUEUED tasks, all or none; an id that exists raises InvalidTaskState."""
 
     def get(self, task_id: str) -> Task | None: ...
 

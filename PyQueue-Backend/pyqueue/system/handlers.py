@@ -1,8 +1,8 @@
 """Task handlers: a registry keyed by task type, and the seed's nine demo handlers.
 
 A handler is a plain callable ``handler(payload, ctx) -> result``. Its JSON-serialisable return
-value becomes the task's ``result``; an exception fails the attempt (and may be retried); it should call
-``ctx.sleep`` or check ``ctx.cancelled`` so that cancellation stops it promptly.
+value becomes the task's ``result``; an exception fails the attempt (and may be retried); it
+should call ``ctx.sleep`` or check ``ctx.cancelled`` so that cancellation stops it promptly.
 
 Register your own in a module named in ``PYQUEUE_TASK_MODULES``::
 

@@ -24,7 +24,7 @@ def make_settings(**overrides: Any) -> Settings:
         "shutdown_timeout": 2,
     }
     values.update(overrides)
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return Settings(_env_file=None, **values)
 
 
 @pytest.fixture

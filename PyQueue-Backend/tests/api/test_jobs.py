@@ -38,14 +38,15 @@ def test_filters_by_status_any_case_and_type(client: TestClient) -> None:
 
 def test_bad_query_parameters_are_422(make_client: MakeClient) -> None:
     client = make_client(workers=0)
-    for params in [
+    cases: list[dict[str, str | int]] = [
         {"status": "DONE"},
         {"limit": 1001},
         {"limit": 0},
         {"offset": -1},
         {"order": "sideways"},
         {"limit": "ten"},
-    ]:
+    ]
+    for params in cases:
         response = client.get("/api/jobs", params=params)
         assert response.status_code == 422, params
         assert isinstance(response.json()["detail"], str)

@@ -1,0 +1,72 @@
+"""Small pieces: ids, statuses, retry policy, settings, task transitions."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime
+
+import pytest
+from pydantic import ValidationError
+
+from pyqueue.config import Settings
+from pyqueue.enums import TaskStatus
+from pyqueue.models.task import Outcome, Task, new_task_id
+from pyqueue.system.retry import RetryPolicy
+
+
+def test_ids_are_unique_prefixed_and_sort_by_creation() -> None:
+    ids = [new_task_id() for _ in range(10_000)]
+    assert len(set(ids)) == len(ids)
+    assert ids == sorted(ids)
+    assert all(i.startswith("Task-") and len(i) == 31 for i in ids)
+
+
+def test_status_parse_ignores_case_and_names_choices() -> None:
+    assert TaskStatus.parse(" failed ") is TaskStatus.FAILED
+    with pytest.raises(ValueError, match="QUEUED, INPROGRESS"):
+        TaskStatus.parse("done")
+
+
+def test_backoff_grows_exponentially_with_jitter_and_a_cap() -> None:
+    policy = RetryPolicy(base=1, maximum=10)
+    rng = random.Random(1)
+    for attempt, full in [(1, 1), (2, 2), (3, 4), (4, 8), (5, 10), (20, 10)]:
+        delays = [policy.delay(attempt, rng) for _ in range(200)]
+        assert min(delays) >= full / 2 and max(delays) <= full
+        assert max(delays) - min(delays) > 0  # jittered
+    assert RetryPolicy(base=0, maximum=0).delay(3) == 0
+
+
+def test_max_retries_counts_retries_after_the_first_attempt() -> None:
+    task = Task.create("EMAIL", None, max_retries=3)
+    now = datetime.now(UTC)
+    for attempt in range(1, 5):
+        task = task.claimed(f"lease-{attempt}", now, now)
+        assert task.attempts == attempt
+        assert task.retries_left is (attempt <= 3)
+        task = task.finished(Outcome(TaskStatus.QUEUED, error="x"), now)
+    assert task.attempts == 4
+
+
+def test_settings_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PYQUEUE_WORKERS", "3")
+    monkeypatch.setenv("PYQUEUE_TASK_MODULES", "a.b, c")
+    monkeypatch.setenv("FRONTEND_ORIGIN", "http://x:1,http://y:2")
+    monkeypatch.setenv("PYQUEUE_API_TOKEN", "")
+    settings = Settings(_env_file=None)
+    assert settings.workers == 3
+    assert settings.task_modules == ["a.b", "c"]
+    assert settings.frontend_origin == ["http://x:1", "http://y:2"]
+    assert settings.api_token is None
+
+
+def test_settings_reject_nonsense(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in [
+        ("PYQUEUE_WORKERS", "-1"),
+        ("PYQUEUE_LOG_LEVEL", "LOUD"),
+        ("PYQUEUE_RETRY_BACKOFF_MAX", "0.5"),
+    ]:
+        monkeypatch.setenv(name, value)
+        with pytest.raises(ValidationError):
+            Settings(_env_file=None)
+        monkeypatch.delenv(name)
