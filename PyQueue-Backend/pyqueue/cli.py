@@ -7,9 +7,22 @@ import json
 import logging
 import sys
 
+from pydantic import ValidationError
+
 from pyqueue.config import Settings
+from pyqueue.errors import ConfigurationError
 
 logger = logging.getLogger("pyqueue.cli")
+
+
+def describe_settings_error(exc: ValidationError) -> str:
+    """One line per bad setting, named as its environment variable."""
+    lines = []
+    for error in exc.errors():
+        field = str(error["loc"][0]) if error["loc"] else "settings"
+        name = "FRONTEND_ORIGIN" if field == "FRONTEND_ORIGIN" else f"PYQUEUE_{field.upper()}"
+        lines.append(f"{name}: {error['msg']}")
+    return "; ".join(lines)
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -17,7 +30,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     from pyqueue.main import create_app
 
-    settings = Settings()
+    settings: Settings = args.settings
     host = args.host or settings.host
     port = args.port or settings.port
     logger.info("Serving on http://%s:%d (docs at /docs)", host, port)
@@ -45,8 +58,17 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from pyqueue.logs import setup_logging
 
-    setup_logging(Settings().log_level)
-    code: int = args.func(args)
+    setup_logging("INFO")
+    try:
+        args.settings = Settings()
+        setup_logging(args.settings.log_level)
+        code: int = args.func(args)
+    except ValidationError as exc:
+        logger.error("Invalid configuration: %s", describe_settings_error(exc))
+        return 2
+    except ConfigurationError as exc:
+        logger.error("Invalid configuration: %s", exc.message)
+        return 2
     return code
 
 
