@@ -1,4 +1,4 @@
-"""The ``pyqueue`` command: ``serve`` (API + embedded workers), ``openapi``."""
+"""The ``pyqueue`` command: ``serve`` (API + workers), ``worker`` (no HTTP), ``openapi``."""
 
 from __future__ import annotations
 
@@ -38,6 +38,47 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _worker(args: argparse.Namespace) -> int:
+    """A worker pool without HTTP; SIGTERM/SIGINT stop it gracefully."""
+    import signal
+    import threading
+
+    from pyqueue.main import build_queue
+
+    settings: Settings = args.settings
+    if args.concurrency is not None:
+        settings = settings.model_copy(update={"workers": args.concurrency})
+    if settings.workers < 1:
+        raise ConfigurationError("a worker process needs PYQUEUE_WORKERS (or --concurrency) >= 1")
+    queue = build_queue(settings)
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    queue.start()
+    logger.info("Worker running %d threads on %s", settings.workers, _redacted(settings))
+    try:
+        if args.burst:
+            while not stop.is_set() and not queue.wait_idle(timeout=0.5):
+                pass
+        else:
+            stop.wait()
+    finally:
+        queue.stop(settings.shutdown_timeout)
+        queue.store.close()
+    return 0
+
+
+def _redacted(settings: Settings) -> str:
+    """The store URL without its password, for logs."""
+    url = settings.database_url
+    scheme, sep, rest = url.partition("://")
+    if "@" in rest:
+        credentials, _, host = rest.rpartition("@")
+        user = credentials.split(":", 1)[0]
+        return f"{scheme}{sep}{user}:***@{host}" if ":" in credentials else url
+    return url
+
+
 def _openapi(args: argparse.Namespace) -> int:
     from pyqueue.main import create_app
 
@@ -53,6 +94,10 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--host", help="default PYQUEUE_HOST (127.0.0.1)")
     serve.add_argument("--port", type=int, help="default PYQUEUE_PORT (8000)")
     serve.set_defaults(func=_serve)
+    worker = commands.add_parser("worker", help="run a worker pool without HTTP")
+    worker.add_argument("--concurrency", type=int, help="threads; default PYQUEUE_WORKERS")
+    worker.add_argument("--burst", action="store_true", help="exit once the queue is drained")
+    worker.set_defaults(func=_worker)
     openapi = commands.add_parser("openapi", help="print the OpenAPI document")
     openapi.set_defaults(func=_openapi)
     args = parser.parse_args(argv)
