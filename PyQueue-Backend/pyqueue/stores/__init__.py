@@ -7,12 +7,24 @@ from pyqueue.stores.base import Counts, MinuteCount, RenewResult, TaskQuery, Tas
 
 __all__ = ["Counts", "MinuteCount", "RenewResult", "TaskQuery", "TaskStore", "open_store"]
 
+SCHEMES = ("memory://", "sqlite:///path.db")
 
-def open_store(url: str) -> TaskStore:
-    """The store for a ``PYQUEUE_DATABASE_URL``; backends are imported only when used."""
-    scheme = url.split(":", 1)[0].lower()
+
+def open_store(url: str, pool_size: int | None = None) -> TaskStore:
+    """The store for a ``PYQUEUE_DATABASE_URL``; backends are imported only when used.
+
+    ``pool_size`` bounds the PostgreSQL connection pool (``PYQUEUE_DB_POOL_SIZE``); the other
+    stores ignore it.
+    """
+    scheme = url.split(":", 1)[0].lower() if ":" in url else ""
     if scheme == "memory":
         from pyqueue.stores.memory import MemoryStore
 
         return MemoryStore()
-    raise ConfigurationError(f"Unsupported PYQUEUE_DATABASE_URL scheme {scheme!r}; use memory://")
+    if scheme == "sqlite":
+        from pyqueue.stores.sqlite import SQLiteStore, sqlite_path
+
+        return SQLiteStore(sqlite_path(url))
+    raise ConfigurationError(
+        f"Unsupported PYQUEUE_DATABASE_URL scheme {scheme!r}; use one of: {', '.join(SCHEMES)}"
+    )

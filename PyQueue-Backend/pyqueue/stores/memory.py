@@ -101,6 +101,9 @@ class MemoryStore:
     # -- the protocol -----------------------------------------------------------------------
     def add(self, tasks: Sequence[Task]) -> None:
         with self._lock:
+            ids = {task.t_id for task in tasks}
+            if len(ids) < len(tasks) or not ids.isdisjoint(self._tasks):
+                raise InvalidTaskState("A job with one of these ids already exists")
             for task in tasks:
                 self._put(task)
 

@@ -1,0 +1,76 @@
+-- PyQueue's SQLite schema (PRAGMA user_version 1). Timestamps are integer microseconds since the
+-- Unix epoch (UTC); payload and result are JSON text. `run_at` is when a QUEUED task became
+-- eligible (its retry time, else its last transition), the order in which claims take tasks.
+CREATE TABLE IF NOT EXISTS tasks (
+    t_id             TEXT PRIMARY KEY,
+    t_type           TEXT NOT NULL,
+    payload          TEXT NOT NULL,
+    status           TEXT NOT NULL,
+    attempts         INTEGER NOT NULL,
+    max_retries      INTEGER NOT NULL,
+    created_at       INTEGER NOT NULL,
+    updated_at       INTEGER NOT NULL,
+    started_at       INTEGER,
+    finished_at      INTEGER,
+    next_run_at      INTEGER,
+    last_error       TEXT,
+    result           TEXT,
+    cancel_requested INTEGER NOT NULL DEFAULT 0,
+    lease_id         TEXT,
+    lease_expires_at INTEGER,
+    run_at           INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE INDEX IF NOT EXISTS tasks_claim ON tasks (run_at) WHERE status = 'QUEUED';
+CREATE INDEX IF NOT EXISTS tasks_retry ON tasks (next_run_at)
+    WHERE status = 'QUEUED' AND next_run_at IS NOT NULL;
+CREATE INDEX IF NOT EXISTS tasks_lease ON tasks (lease_expires_at) WHERE status = 'INPROGRESS';
+CREATE INDEX IF NOT EXISTS tasks_status ON tasks (status, t_id);
+CREATE INDEX IF NOT EXISTS tasks_type ON tasks (t_type, t_id);
+CREATE INDEX IF NOT EXISTS tasks_status_type ON tasks (status, t_type, t_id);
+
+-- How many tasks have each (status, type): page totals and counts() never scan the tasks.
+CREATE TABLE IF NOT EXISTS task_counts (
+    status TEXT NOT NULL,
+    t_type TEXT NOT NULL,
+    n      INTEGER NOT NULL,
+    PRIMARY KEY (status, t_type)
+) WITHOUT ROWID;
+
+-- Tasks that ended COMPLETED or FAILED per minute (minute = Unix seconds // 60).
+CREATE TABLE IF NOT EXISTS task_minutes (
+    minute    INTEGER PRIMARY KEY,
+    completed INTEGER NOT NULL DEFAULT 0,
+    failed    INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TRIGGER IF NOT EXISTS tasks_count_insert AFTER INSERT ON tasks
+BEGIN
+    INSERT INTO task_counts (status, t_type, n) VALUES (NEW.status, NEW.t_type, 1)
+        ON CONFLICT (status, t_type) DO UPDATE SET n = n + 1;
+END;
+
+CREATE TRIGGER IF NOT EXISTS tasks_count_delete AFTER DELETE ON tasks
+BEGIN
+    UPDATE task_counts SET n = n - 1 WHERE status = OLD.status AND t_type = OLD.t_type;
+END;
+
+CREATE TRIGGER IF NOT EXISTS tasks_count_update AFTER UPDATE OF status ON tasks
+    WHEN OLD.status <> NEW.status
+BEGIN
+    UPDATE task_counts SET n = n - 1 WHERE status = OLD.status AND t_type = OLD.t_type;
+    INSERT INTO task_counts (status, t_type, n) VALUES (NEW.status, NEW.t_type, 1)
+        ON CONFLICT (status, t_type) DO UPDATE SET n = n + 1;
+END;
+
+CREATE TRIGGER IF NOT EXISTS tasks_count_minute AFTER UPDATE OF status ON tasks
+    WHEN OLD.status <> NEW.status AND NEW.status IN ('COMPLETED', 'FAILED')
+        AND NEW.finished_at IS NOT NULL
+BEGIN
+    INSERT INTO task_minutes (minute, completed, failed)
+        VALUES (NEW.finished_at / 60000000, NEW.status = 'COMPLETED', NEW.status = 'FAILED')
+        ON CONFLICT (minute) DO UPDATE SET
+            completed = completed + excluded.completed, failed = failed + excluded.failed;
+END;
+
+PRAGMA user_version = 1;

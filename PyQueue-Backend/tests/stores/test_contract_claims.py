@@ -1,0 +1,172 @@
+"""Contract: claims are atomic and ordered, finishes are fenced, leases renew and recover."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from datetime import timedelta
+
+from pyqueue.enums import TaskStatus
+from pyqueue.models.task import Outcome, utcnow
+from pyqueue.stores import TaskStore
+from tests.stores.helpers import added, claim_one, retry_in
+
+
+def test_claim_takes_the_oldest_into_inprogress_with_a_lease(store: TaskStore) -> None:
+    tasks = added(store, 3)
+    before = utcnow()
+    claimed = store.claim(2, 30)
+    assert [t.t_id for t in claimed] == [t.t_id for t in tasks[:2]]
+    for task in claimed:
+        assert task.status is TaskStatus.INPROGRESS
+        assert task.attempts == 1
+        assert task.lease_id
+        assert task.started_at is not None
+        assert task.started_at >= before
+        assert task.lease_expires_at is not None
+        assert task.lease_expires_at > before + timedelta(seconds=29)
+        assert store.get(task.t_id) == task
+    assert claimed[0].lease_id != claimed[1].lease_id
+    assert [t.t_id for t in store.claim(5, 30)] == [tasks[2].t_id]
+    assert store.claim(5, 30) == []
+
+
+def test_claim_respects_next_run_at(store: TaskStore) -> None:
+    added(store, 1)
+    task = claim_one(store)
+    assert task.lease_id is not None
+    waiting = store.finish(task.t_id, task.lease_id, retry_in(3600))
+    assert waiting is not None
+    assert waiting.status is TaskStatus.QUEUED
+    assert waiting.next_run_at is not None
+    assert waiting.last_error == "boom"
+    assert store.claim(10, 30) == []
+    assert store.next_due() == waiting.next_run_at
+
+
+def test_a_due_retry_is_claimed_again(store: TaskStore) -> None:
+    added(store, 1)
+    task = claim_one(store)
+    assert task.lease_id is not None
+    store.finish(task.t_id, task.lease_id, retry_in(-1))
+    again = claim_one(store)
+    assert again.t_id == task.t_id
+    assert again.attempts == 2
+    assert again.next_run_at is None
+    assert again.last_error == "boom"
+    assert store.next_due() is None
+
+
+def test_concurrent_claims_take_each_task_once(store: TaskStore) -> None:
+    total = 2000
+    for start in range(0, total, 500):
+        added(store, min(500, total - start))
+    seen: Counter[str] = Counter()
+    lock = threading.Lock()
+    errors: list[BaseException] = []
+
+    def claimer(batch: int) -> None:
+        try:
+            while claimed := store.claim(batch, 30):
+                with lock:
+                    seen.update(t.t_id for t in claimed)
+        except BaseException as exc:  # reported by the main thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=claimer, args=(1 + i % 4 * 7,)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert len(seen) == total
+    assert set(seen.values()) == {1}
+    assert store.counts().by_status[TaskStatus.INPROGRESS] == total
+
+
+def test_finish_records_the_outcome_and_releases_the_lease(store: TaskStore) -> None:
+    added(store, 1)
+    task = claim_one(store)
+    assert task.lease_id is not None
+    done = store.finish(task.t_id, task.lease_id, Outcome(TaskStatus.COMPLETED, result=[1, 2]))
+    assert done is not None
+    assert done.status is TaskStatus.COMPLETED
+    assert done.result == [1, 2]
+    assert done.finished_at is not None
+    assert done.lease_id is None
+    assert store.get(task.t_id) == done
+
+
+def test_finish_with_a_stale_lease_changes_nothing(store: TaskStore) -> None:
+    added(store, 1)
+    task = claim_one(store)
+    assert task.lease_id is not None
+    assert store.finish(task.t_id, "not-the-lease", Outcome(TaskStatus.COMPLETED)) is None
+    assert store.get(task.t_id) == task
+    store.finish(task.t_id, task.lease_id, retry_in(-1))
+    second = claim_one(store)
+    stale = store.finish(task.t_id, task.lease_id, Outcome(TaskStatus.FAILED, error="old"))
+    assert stale is None
+    assert store.get(task.t_id) == second
+    assert store.finish("Task-missing", "x", Outcome(TaskStatus.COMPLETED)) is None
+
+
+def test_an_interrupted_attempt_is_refunded(store: TaskStore) -> None:
+    added(store, 1)
+    task = claim_one(store)
+    assert task.lease_id is not None
+    back = store.finish(task.t_id, task.lease_id, Outcome(TaskStatus.QUEUED, refund_attempt=True))
+    assert back is not None
+    assert back.status is TaskStatus.QUEUED
+    assert back.attempts == 0
+    assert claim_one(store).attempts == 1
+
+
+def test_renew_extends_leases_and_reports_lost_and_cancelled(store: TaskStore) -> None:
+    added(store, 3)
+    kept, cancelled, finished = store.claim(3, 1)
+    store.request_cancel(cancelled.t_id)
+    assert finished.lease_id is not None
+    store.finish(finished.t_id, finished.lease_id, Outcome(TaskStatus.COMPLETED))
+    leases = {t.t_id: t.lease_id or "" for t in (kept, cancelled, finished)}
+    leases["Task-missing"] = "x"
+    result = store.renew(leases, 60)
+    assert result.lost == {finished.t_id, "Task-missing"}
+    assert result.cancel_requested == {cancelled.t_id}
+    renewed = store.get(kept.t_id)
+    assert renewed is not None
+    assert renewed.lease_expires_at is not None
+    assert renewed.lease_expires_at > utcnow() + timedelta(seconds=50)
+    assert store.renew({kept.t_id: "wrong"}, 60).lost == {kept.t_id}
+
+
+def test_recover_expired_requeues_then_fails(store: TaskStore) -> None:
+    added(store, 1, max_retries=1)
+    first = claim_one(store, lease_seconds=-1)
+    healthy = added(store, 1)[0]
+    assert claim_one(store).t_id == healthy.t_id
+    recovered = store.recover_expired()
+    assert [t.t_id for t in recovered] == [first.t_id]
+    back = store.get(first.t_id)
+    assert back is not None
+    assert back.status is TaskStatus.QUEUED
+    assert back.attempts == 1
+    assert back.lease_id is None
+    assert back.last_error is not None
+    assert "Lease expired" in back.last_error
+    assert store.recover_expired() == []
+    second = claim_one(store, lease_seconds=-1)
+    assert second.attempts == 2
+    (failed,) = store.recover_expired()
+    assert failed.status is TaskStatus.FAILED
+    assert failed.finished_at is not None
+    assert store.get(first.t_id) == failed
+    assert store.finish(first.t_id, second.lease_id or "", Outcome(TaskStatus.COMPLETED)) is None
+
+
+def test_recover_expired_cancels_a_task_asked_to_stop(store: TaskStore) -> None:
+    added(store, 1)
+    task = claim_one(store, lease_seconds=-1)
+    store.request_cancel(task.t_id)
+    (recovered,) = store.recover_expired()
+    assert recovered.status is TaskStatus.CANCELLED

@@ -1,0 +1,95 @@
+"""What only the SQLite store promises: a file that survives restarts, and indexed queries."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pyqueue.enums import TaskStatus
+from pyqueue.errors import ConfigurationError, StoreUnavailable
+from pyqueue.stores import open_store
+from pyqueue.stores.base import TaskQuery
+from pyqueue.stores.sqlite import (
+    CLAIM_SQL,
+    EXPIRED_SQL,
+    NEXT_DUE_SQL,
+    SQLiteStore,
+    page_sql,
+    sqlite_path,
+)
+from tests.stores.helpers import added, claim_one, run_to
+
+
+def test_url_paths_relative_and_absolute() -> None:
+    assert sqlite_path("sqlite:///data/q.db") == Path("data/q.db")
+    assert sqlite_path("sqlite:////var/lib/q.db") == Path("/var/lib/q.db")
+    with pytest.raises(ConfigurationError, match="needs a file"):
+        sqlite_path("sqlite:///")
+
+
+def test_open_creates_the_folder_and_uses_wal(tmp_path: Path) -> None:
+    path = tmp_path / "deep" / "er" / "q.db"
+    store = open_store(f"sqlite:///{path}")
+    try:
+        assert isinstance(store, SQLiteStore)
+        assert store.blocking
+        with sqlite3.connect(path) as conn:
+            assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    finally:
+        store.close()
+
+
+def test_tasks_survive_close_and_reopen(tmp_path: Path) -> None:
+    path = tmp_path / "q.db"
+    store = SQLiteStore(path)
+    queued = added(store, 3, "EMAIL")
+    done = run_to(store, TaskStatus.COMPLETED, result={"ok": 1})
+    running = claim_one(store)
+    store.close()
+    with pytest.raises(StoreUnavailable):
+        store.get(done.t_id)
+
+    reopened = SQLiteStore(path)
+    try:
+        assert reopened.get(done.t_id) == done
+        assert reopened.get(running.t_id) == running
+        assert reopened.get(queued[2].t_id) == queued[2]
+        assert reopened.counts().by_status[TaskStatus.QUEUED] == 1
+        assert sum(m.completed for m in reopened.throughput(done.created_at)) == 1
+    finally:
+        reopened.close()
+
+
+def _plan(store: SQLiteStore, sql: str, *params: object) -> str:
+    rows = store._conn().execute(f"EXPLAIN QUERY PLAN {sql}", params).fetchall()
+    return " | ".join(str(row[-1]) for row in rows)
+
+
+def _page(**filters: Any) -> str:
+    return page_sql(TaskQuery(limit=50, **filters))[0]
+
+
+@pytest.mark.parametrize(
+    ("sql", "index"),
+    [
+        (CLAIM_SQL, "tasks_claim"),
+        (EXPIRED_SQL, "tasks_lease"),
+        (NEXT_DUE_SQL, "tasks_retry"),
+        (_page(status=TaskStatus.FAILED), "tasks_status"),
+        (_page(t_type="EMAIL"), "tasks_type"),
+        (_page(status=TaskStatus.FAILED, t_type="EMAIL", order="asc"), "tasks_status_type"),
+        (_page(), "SCAN tasks"),  # WITHOUT ROWID: the primary key order
+    ],
+)
+def test_hot_queries_use_their_index(tmp_path: Path, sql: str, index: str) -> None:
+    store = SQLiteStore(tmp_path / "q.db")
+    try:
+        params = [0] * sql.count("?")
+        plan = _plan(store, sql, *params)
+        assert index in plan
+        assert "TEMP B-TREE" not in plan
+    finally:
+        store.close()
