@@ -1,4 +1,4 @@
-"""Real processes for fault tests: `pyqueue worker` and `pyqueue serve` started, killed and restarted."""
+"""Real processes for fault tests: `pyqueue worker` and `pyqueue serve`, started and killed."""
 
 from __future__ import annotations
 

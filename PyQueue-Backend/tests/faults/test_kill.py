@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 import httpx2 as httpx
 import pytest
@@ -28,7 +29,7 @@ def completed(store: TaskStore) -> int:
 
 
 def test_kill_9_a_worker_mid_run_loses_nothing(
-    cluster: Cluster, store: TaskStore, record_property: pytest.RecordProperty
+    cluster: Cluster, store: TaskStore, record_property: Callable[[str, object], None]
 ) -> None:
     tasks = add_work(store, 1000, ms=5)
     victim = cluster.worker(concurrency=4)

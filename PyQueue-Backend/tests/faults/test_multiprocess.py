@@ -28,7 +28,8 @@ def test_two_workers_and_one_api_drain_5000_tasks_each_once(kind: str, cluster: 
         assert httpx.post(f"{api}/enqueue/batch", json=body, timeout=30).status_code == 201
 
     def drained() -> bool:
-        return httpx.get(f"{api}/stats", timeout=5).json()["by_status"]["COMPLETED"] == 5000
+        done: int = httpx.get(f"{api}/stats", timeout=5).json()["by_status"]["COMPLETED"]
+        return done == 5000
 
     wait_until(drained, 180, "5000 tasks to complete")
     runs = cluster.run_counts()
