@@ -1,8 +1,10 @@
 """The event bus: every task state change, numbered, for the SSE stream and other listeners.
 
 Publishing is cheap and never blocks a worker: subscribers get events through a bounded buffer and
-an asyncio wake-up; a subscriber that falls behind, or resumes from an id this process no longer
-remembers, receives one ``resync`` event telling it to reload instead of a partial history.
+an asyncio wake-up. Changes made by other processes sharing the database arrive through
+``publish_foreign`` (the Queue's relay), which drops versions this process already published. A
+subscriber that falls behind, or resumes from an id this process no longer remembers, receives one
+``resync`` event telling it to reload instead of a partial history.
 """
 
 from __future__ import annotations
@@ -13,9 +15,13 @@ import threading
 from collections import deque
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal
 
 from pyqueue.models.task import Task
+
+_SEEN_LIMIT = 100_000
+"""How many task versions the bus remembers to drop duplicates relayed from the database."""
 
 EventKind = Literal["updated", "deleted", "cleared", "resync"]
 
@@ -70,15 +76,24 @@ class EventBus:
         self._seq = 0
         self._history: deque[Event] = deque(maxlen=history)
         self._subscribers: set[Subscription] = set()
+        self._seen: dict[str, datetime] = {}
 
     @property
     def last_seq(self) -> int:
         return self._seq
 
+    @property
+    def subscriber_count(self) -> int:
+        return len(self._subscribers)
+
     def publish(
         self, kind: EventKind, task: Task | None = None, task_id: str | None = None
     ) -> None:
         with self._lock:
+            if task is not None:
+                if len(self._seen) >= _SEEN_LIMIT:
+                    self._seen.clear()
+                self._seen[task.t_id] = task.updated_at
             self._seq += 1
             event = Event(self._seq, kind, task, task_id or (task.t_id if task else None))
             self._history.append(event)
@@ -86,6 +101,15 @@ class EventBus:
             self._lock.notify_all()
         for subscription in subscribers:
             subscription.push(event)
+
+    def publish_foreign(self, task: Task) -> bool:
+        """Publish a change made by another process, unless this version was already published."""
+        with self._lock:
+            seen = self._seen.get(task.t_id)
+            if seen is not None and seen >= task.updated_at:
+                return False
+        self.publish("updated", task)
+        return True
 
     def wait_after(self, seq: int, timeout: float) -> int:
         """Block until an event newer than ``seq`` is published (or ``timeout``); the last seq."""

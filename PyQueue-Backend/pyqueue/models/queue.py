@@ -30,11 +30,15 @@ from pyqueue.errors import (
 )
 from pyqueue.events import EventBus
 from pyqueue.models.task import Outcome, Task, utcnow
-from pyqueue.stores.base import Counts, MinuteCount, TaskQuery, TaskStore
+from pyqueue.stores.base import ChangeFeed, Counts, MinuteCount, TaskQuery, TaskStore
 from pyqueue.system.handlers import HandlerRegistry, HandlerSpec, TaskContext
 from pyqueue.system.retry import RetryPolicy
 
 logger = logging.getLogger("pyqueue.queue")
+
+RELAY_INTERVAL = 0.5
+RELAY_OVERLAP = timedelta(seconds=2)
+RELAY_LIMIT = 2000
 
 WorkerFactory = Callable[[Task, "Queue"], Callable[[], None]]
 CancelReason = Literal["cancelled", "deleted", "shutdown", "lease lost"]
@@ -113,6 +117,8 @@ class Queue:
             self._executor = ThreadPoolExecutor(self.config.workers, "pyqueue-worker")
             self._spawn("pyqueue-dispatcher", self._dispatch_loop)
         self._spawn("pyqueue-heartbeat", self._heartbeat_loop)
+        if hasattr(self.store, "changed_since"):
+            self._spawn("pyqueue-relay", self._relay_loop)
         logger.info("Queue started with %d workers", self.config.workers)
 
     def _spawn(self, name: str, target: Callable[[], None]) -> None:
@@ -363,6 +369,32 @@ class Queue:
                     self._changed(task)
             except PyQueueError as exc:
                 logger.warning("Heartbeat failed: %s", exc)
+
+    def _relay_loop(self) -> None:
+        """Publish changes made by other processes while someone listens to the event stream.
+
+        Reads the store's change feed every ``RELAY_INTERVAL`` seconds, re-reading an overlap window
+        so that a change committed late (or stamped by a slightly slower clock) is not skipped; the
+        bus drops versions it has already published. A burst too large to relay becomes ``resync``.
+        """
+        feed: ChangeFeed = self.store  # type: ignore[assignment]
+        cursor = utcnow()
+        while not self._stopping.wait(RELAY_INTERVAL):
+            if not self.events.subscriber_count:
+                cursor = utcnow()
+                continue
+            try:
+                changes = feed.changed_since(cursor - RELAY_OVERLAP, RELAY_LIMIT)
+            except PyQueueError as exc:
+                logger.debug("Event relay paused: %s", exc)
+                continue
+            if len(changes) >= RELAY_LIMIT:
+                self.events.publish("resync")
+                cursor = utcnow()
+                continue
+            for task in changes:
+                self.events.publish_foreign(task)
+                cursor = max(cursor, task.updated_at)
 
     def _renew_leases(self) -> None:
         with self._cond:

@@ -55,6 +55,14 @@ class MinuteCount:
     failed: int
 
 
+class ChangeFeed(Protocol):
+    """Optional: stores shared by several processes list recent changes for the event relay."""
+
+    def changed_since(self, since: datetime, limit: int) -> list[Task]:
+        """Tasks whose ``updated_at`` is at or after ``since``, oldest change first."""
+        ...
+
+
 class TaskStore(Protocol):
     """Persistence of tasks. All methods are thread-safe."""
 

@@ -370,6 +370,12 @@ class SQLiteStore:
             rows = conn.execute(sql, (int(since.timestamp() // 60),)).fetchall()
         return [MinuteCount(datetime.fromtimestamp(m * 60, UTC), c, f) for m, c, f in rows]
 
+    def changed_since(self, since: datetime, limit: int) -> list[Task]:
+        sql = f"{_SELECT} WHERE updated_at >= ? ORDER BY updated_at LIMIT ?"
+        with self._tx("DEFERRED") as conn:
+            rows = conn.execute(sql, (_us(since), limit)).fetchall()
+        return [_from_row(r) for r in rows]
+
     def next_due(self) -> datetime | None:
         with self._tx("DEFERRED") as conn:
             return _dt(conn.execute(NEXT_DUE_SQL).fetchone()[0])

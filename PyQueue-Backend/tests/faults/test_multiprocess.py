@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import httpx2 as httpx
 import pytest
 
@@ -73,3 +75,21 @@ def test_worker_burst_mode_exits_when_drained(cluster: Cluster) -> None:
     worker = cluster.start("worker", "--concurrency", "4", "--burst")
     assert worker.wait(timeout=60) == 0
     assert httpx.get(f"{api}/stats", timeout=5).json()["by_status"]["COMPLETED"] == 50
+
+
+def test_event_stream_shows_tasks_run_by_another_process(cluster: Cluster) -> None:
+    port = free_port()
+    api = f"http://127.0.0.1:{port}/api"
+    cluster.server(port, workers=0)
+    cluster.worker(concurrency=1)
+    seen: list[str] = []
+    with httpx.stream("GET", f"{api}/events", timeout=30) as response:
+        body = {"t_type": "WORK", "payload": {"ms": 0}}
+        task_id = httpx.post(f"{api}/enqueue", json=body, timeout=5).json()["id"]
+        for line in response.iter_lines():
+            if line.startswith("data: ") and task_id in line:
+                seen.append(json.loads(line[6:])["task"]["status"])
+                if seen[-1] == "COMPLETED":
+                    break
+    assert seen[0] == "QUEUED"
+    assert seen[-1] == "COMPLETED", "the worker process's changes reached this API's stream"

@@ -28,6 +28,8 @@ CREATE INDEX IF NOT EXISTS tasks_lease ON tasks (lease_expires_at) WHERE status 
 CREATE INDEX IF NOT EXISTS tasks_status ON tasks (status, t_id);
 CREATE INDEX IF NOT EXISTS tasks_type ON tasks (t_type, t_id);
 CREATE INDEX IF NOT EXISTS tasks_status_type ON tasks (status, t_type, t_id);
+-- The change feed that relays other processes' changes to this process's event stream.
+CREATE INDEX IF NOT EXISTS tasks_updated ON tasks (updated_at);
 
 -- How many tasks have each (status, type): page totals and counts() never scan the tasks.
 CREATE TABLE IF NOT EXISTS task_counts (
