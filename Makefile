@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 NPM_STAMP := $(FRONTEND)/node_modules/.installed
 HAS_FRONTEND := $(wildcard $(FRONTEND)/package.json)
 # The store `make run` uses unless PYQUEUE_DATABASE_URL says otherwise.
-RUN_DATABASE_URL ?= $(or $(PYQUEUE_DATABASE_URL),memory://)
+RUN_DATABASE_URL ?= $(or $(PYQUEUE_DATABASE_URL),sqlite:///$(CURDIR)/data/pyqueue.db)
 
 .PHONY: run test venv lint typecheck pytest frontend-deps frontend-build frontend-test bench clean
 

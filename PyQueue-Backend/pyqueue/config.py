@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     database_url: str = Field(
         "memory://", description="memory://, sqlite:///path.db or postgresql://…"
     )
+    db_pool_size: int = Field(
+        10, ge=2, le=1000, description="Most PostgreSQL connections one process opens"
+    )
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
     workers: int = Field(8, ge=0, le=1024, description="Worker threads; 0 = API only")

@@ -42,7 +42,8 @@ def build_queue(settings: Settings) -> Queue:
         shutdown_timeout=settings.shutdown_timeout,
         max_payload_bytes=settings.max_payload_bytes,
     )
-    return Queue(open_store(settings.database_url), worker_factory, handlers, config)
+    store = open_store(settings.database_url, settings.db_pool_size)
+    return Queue(store, worker_factory, handlers, config)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

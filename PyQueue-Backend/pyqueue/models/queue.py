@@ -116,6 +116,9 @@ class Queue:
         if self.config.workers > 0:
             self._executor = ThreadPoolExecutor(self.config.workers, "pyqueue-worker")
             self._spawn("pyqueue-dispatcher", self._dispatch_loop)
+            set_wakeup = getattr(self.store, "set_wakeup", None)
+            if set_wakeup is not None:  # e.g. PostgreSQL's LISTEN/NOTIFY
+                set_wakeup(self.wake)
         self._spawn("pyqueue-heartbeat", self._heartbeat_loop)
         if hasattr(self.store, "changed_since"):
             self._spawn("pyqueue-relay", self._relay_loop)
@@ -339,10 +342,13 @@ class Queue:
 
     def _release(self, tasks: list[Task]) -> None:
         """Give back tasks claimed while shutdown began; the attempt does not count."""
-        for task in tasks:
-            self.store.finish(
-                task.t_id, task.lease_id or "", Outcome(TaskStatus.QUEUED, refund_attempt=True)
-            )
+        try:
+            for task in tasks:
+                self.store.finish(
+                    task.t_id, task.lease_id or "", Outcome(TaskStatus.QUEUED, refund_attempt=True)
+                )
+        except PyQueueError as exc:
+            logger.warning("Could not give back claimed tasks (their leases will): %s", exc)
 
     def _submit(self, tasks: list[Task]) -> None:
         assert self._executor is not None
@@ -355,7 +361,10 @@ class Queue:
             self._executor.submit(self._worker_factory(task, self))
 
     def _idle_wait(self) -> float:
-        due = self.store.next_due()
+        try:
+            due = self.store.next_due()
+        except PyQueueError:
+            return self.config.poll_interval
         if due is None:
             return self.config.poll_interval
         return max(0.0, min(self.config.poll_interval, (due - utcnow()).total_seconds()))

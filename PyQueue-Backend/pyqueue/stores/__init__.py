@@ -7,7 +7,7 @@ from pyqueue.stores.base import Counts, MinuteCount, RenewResult, TaskQuery, Tas
 
 __all__ = ["Counts", "MinuteCount", "RenewResult", "TaskQuery", "TaskStore", "open_store"]
 
-SCHEMES = ("memory://", "sqlite:///path.db")
+SCHEMES = ("memory://", "sqlite:///path.db", "postgresql://…")
 
 
 def open_store(url: str, pool_size: int | None = None) -> TaskStore:
@@ -25,6 +25,10 @@ def open_store(url: str, pool_size: int | None = None) -> TaskStore:
         from pyqueue.stores.sqlite import SQLiteStore, sqlite_path
 
         return SQLiteStore(sqlite_path(url))
+    if scheme in ("postgresql", "postgres"):
+        from pyqueue.stores.postgres import PostgresStore
+
+        return PostgresStore(url, pool_size=pool_size)
     raise ConfigurationError(
         f"Unsupported PYQUEUE_DATABASE_URL scheme {scheme!r}; use one of: {', '.join(SCHEMES)}"
     )

@@ -17,7 +17,7 @@ from psycopg import sql
 
 from pyqueue.stores import TaskStore, open_store
 
-KINDS = ("memory", "sqlite")
+KINDS = ("memory", "sqlite", "postgres")
 POSTGRES_URL = os.environ.get(
     "PYQUEUE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
 )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from pyqueue.enums import TaskStatus
@@ -98,3 +100,16 @@ def test_readers_get_snapshots(store: TaskStore) -> None:
     assert before.status is TaskStatus.QUEUED
     assert after.status is TaskStatus.COMPLETED
     assert after.result == {"ok": True}
+
+
+def test_change_feed_lists_recent_changes_oldest_first(store: TaskStore) -> None:
+    feed = getattr(store, "changed_since", None)
+    if feed is None:
+        pytest.skip("this store is not shared between processes: no change feed")
+    first, second = added(store, 2)
+    done = run_to(store, TaskStatus.COMPLETED)
+    changes = feed(first.created_at, 100)
+    assert [t.t_id for t in changes] == [second.t_id, done.t_id]
+    assert changes[-1] == done
+    assert feed(done.updated_at + timedelta(seconds=1), 100) == []
+    assert len(feed(first.created_at, 1)) == 1

@@ -1,0 +1,348 @@
+"""``postgresql://…``: one queue shared by any number of processes on any number of machines.
+
+psycopg 3 with a connection pool. Claims take up to ``limit`` due tasks in one statement with
+``FOR UPDATE SKIP LOCKED``, so claimers never wait for each other; ``finish`` is one statement
+fenced by the lease id. Claim, renew and finish commit with ``synchronous_commit = off`` (a commit
+lost in a server crash only makes a lease run out and the task run again); ``add`` always commits
+durably. Adding or requeueing work sends a NOTIFY; :meth:`PostgresStore.set_wakeup` starts a
+listener so an idle dispatcher starts new work within milliseconds. A server that cannot be reached
+raises :class:`~pyqueue.errors.StoreUnavailable`; the pool reconnects when it returns.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any, LiteralString
+
+import psycopg
+from psycopg.types.json import Json
+from psycopg_pool import ConnectionPool
+
+from pyqueue.enums import TaskStatus
+from pyqueue.errors import InvalidTaskState, StoreUnavailable, TaskNotFound
+from pyqueue.models.task import Outcome, Task, utcnow
+from pyqueue.stores.base import Counts, MinuteCount, RenewResult, TaskQuery
+from pyqueue.stores.postgres_listener import Listener
+from pyqueue.stores.postgres_schema import QUERIES, migrate
+from pyqueue.stores.sqlcommon import COLUMNS, SELECT_LIST, dumps, eligible_at
+
+logger = logging.getLogger("pyqueue.stores.postgres")
+
+DEFAULT_POOL_SIZE = 10
+_KEEP = timedelta(days=1)
+_ASYNC_COMMIT = "SET LOCAL synchronous_commit = off"
+_INSERT_ROW = "(" + ", ".join(["%s"] * (len(COLUMNS) + 1)) + ")"
+_INSERT = f"INSERT INTO pyqueue_tasks ({SELECT_LIST}, run_at) VALUES "  # noqa: S608
+_SETS = ", ".join(f"{c} = %s" for c in (*COLUMNS[1:], "run_at"))
+_UPDATE = f"UPDATE pyqueue_tasks SET {_SETS} WHERE t_id = %s"  # noqa: S608
+_CHUNK = 500
+Row = tuple[Any, ...]
+
+
+def _json(value: Any) -> Json:
+    return Json(value, dumps=dumps)
+
+
+def _row(task: Task) -> Row:
+    return (
+        task.t_id,
+        task.t_type,
+        _json(task.payload),
+        task.status.value,
+        task.attempts,
+        task.max_retries,
+        task.created_at,
+        task.updated_at,
+        task.started_at,
+        task.finished_at,
+        task.next_run_at,
+        task.last_error,
+        None if task.result is None else _json(task.result),
+        task.cancel_requested,
+        task.lease_id,
+        task.lease_expires_at,
+        eligible_at(task),
+    )
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    return None if value is None else value.astimezone(UTC)
+
+
+def _task(row: Row) -> Task:
+    return Task(
+        t_id=row[0],
+        t_type=row[1],
+        payload=row[2],
+        status=TaskStatus(row[3]),
+        attempts=row[4],
+        max_retries=row[5],
+        created_at=row[6].astimezone(UTC),
+        updated_at=row[7].astimezone(UTC),
+        started_at=_utc(row[8]),
+        finished_at=_utc(row[9]),
+        next_run_at=_utc(row[10]),
+        last_error=row[11],
+        result=row[12],
+        cancel_requested=row[13],
+        lease_id=row[14],
+        lease_expires_at=_utc(row[15]),
+    )
+
+
+def _where(status: TaskStatus | None, t_type: str | None) -> tuple[LiteralString, list[Any]]:
+    if status is not None and t_type is not None:
+        return " WHERE status = %s AND t_type = %s", [status.value, t_type]
+    if status is not None:
+        return " WHERE status = %s", [status.value]
+    if t_type is not None:
+        return " WHERE t_type = %s", [t_type]
+    return "", []
+
+
+def _configure(conn: psycopg.Connection[Any]) -> None:
+    conn.execute("SET TIME ZONE 'UTC'")
+
+
+class PostgresStore:
+    blocking = True
+
+    def __init__(
+        self, url: str, pool_size: int | None = None, connect_timeout: float = 10.0
+    ) -> None:
+        self._url = url
+        self._listener: Listener | None = None
+        self._pool = ConnectionPool(
+            url,
+            min_size=1,
+            max_size=max(2, pool_size or DEFAULT_POOL_SIZE),
+            kwargs={"autocommit": True},
+            configure=_configure,
+            check=ConnectionPool.check_connection,
+            timeout=connect_timeout,
+            name="pyqueue",
+            open=False,
+        )
+        try:
+            self._pool.open(wait=True, timeout=connect_timeout)
+        except psycopg.OperationalError as exc:
+            self._pool.close()
+            raise StoreUnavailable(f"Cannot connect to PostgreSQL: {exc}") from exc
+        with self._conn() as conn:
+            migrate(conn)
+        self._trims = 0
+        logger.info("PostgreSQL store ready (pool of up to %d)", self._pool.max_size)
+
+    # -- connections --------------------------------------------------------------------------
+    @contextmanager
+    def _conn(self) -> Iterator[psycopg.Connection[Any]]:
+        """A pooled connection; an unreachable server raises :class:`StoreUnavailable`."""
+        try:
+            with self._pool.connection() as conn:
+                yield conn
+        except (psycopg.OperationalError, psycopg.InterfaceError) as exc:
+            raise StoreUnavailable(f"PostgreSQL is unavailable: {exc}") from exc
+
+    @contextmanager
+    def _tx(self, fast: bool = False) -> Iterator[psycopg.Connection[Any]]:
+        """A transaction; ``fast`` commits without waiting for the WAL flush."""
+        with self._conn() as conn, conn.transaction():
+            if fast:
+                conn.execute(_ASYNC_COMMIT)
+            yield conn
+
+    def _fast(self, name: str, params: Mapping[str, Any]) -> list[Row]:
+        """One statement in an asynchronously committed transaction, in one round trip."""
+        with self._conn() as conn:
+            with conn.pipeline(), conn.transaction():
+                conn.execute(_ASYNC_COMMIT)
+                cur = conn.execute(QUERIES[name], params)
+            return cur.fetchall()
+
+    def _one(self, conn: psycopg.Connection[Any], name: str, task_id: str) -> Task | None:
+        row = conn.execute(QUERIES[name], {"t_id": task_id}).fetchone()
+        return None if row is None else _task(row)
+
+    def _require(self, conn: psycopg.Connection[Any], task_id: str) -> Task:
+        task = self._one(conn, "get_for_update", task_id)
+        if task is None:
+            raise TaskNotFound(task_id)
+        return task
+
+    @staticmethod
+    def _save(conn: psycopg.Connection[Any], tasks: Iterable[Task]) -> None:
+        rows = [(*_row(t)[1:], t.t_id) for t in tasks]
+        if rows:
+            with conn.cursor() as cur:
+                cur.executemany(_UPDATE, rows)
+
+    @staticmethod
+    def _notify(conn: psycopg.Connection[Any], what: str = "work") -> None:
+        conn.execute(QUERIES["notify"], {"what": what})
+
+    def set_wakeup(self, callback: Callable[[], None]) -> Listener:
+        """Call ``callback`` whenever any process adds or requeues work (LISTEN/NOTIFY)."""
+        if self._listener is not None:
+            self._listener.stop()
+        self._listener = Listener(self._url, callback)
+        self._listener.start()
+        return self._listener
+
+    # -- the protocol -------------------------------------------------------------------------
+    def add(self, tasks: Sequence[Task]) -> None:
+        try:
+            with self._tx() as conn:
+                for start in range(0, len(tasks), _CHUNK):
+                    chunk = tasks[start : start + _CHUNK]
+                    values = ", ".join([_INSERT_ROW] * len(chunk))
+                    params = [value for task in chunk for value in _row(task)]
+                    conn.execute(_INSERT + values, params)
+                self._notify(conn)
+        except psycopg.errors.UniqueViolation as exc:
+            raise InvalidTaskState("A job with one of these ids already exists") from exc
+
+    def get(self, task_id: str) -> Task | None:
+        with self._conn() as conn:
+            return self._one(conn, "get", task_id)
+
+    def list_tasks(self, query: TaskQuery) -> tuple[list[Task], int]:
+        where, params = _where(query.status, query.t_type)
+        order: LiteralString = "ASC" if query.order == "asc" else "DESC"
+        page = f"SELECT {SELECT_LIST} FROM pyqueue_tasks{where} ORDER BY t_id {order}"  # noqa: S608
+        total_sql = f"SELECT coalesce(sum(n), 0) FROM pyqueue_counts{where}"  # noqa: S608
+        with self._conn() as conn:
+            with conn.pipeline():
+                rows = conn.execute(
+                    page + " LIMIT %s OFFSET %s", [*params, query.limit, query.offset]
+                )
+                total = conn.execute(total_sql, params)
+            found = total.fetchone()
+            return [_task(r) for r in rows.fetchall()], int(found[0]) if found else 0
+
+    def claim(self, limit: int, lease_seconds: float) -> list[Task]:
+        now = utcnow()
+        expires = now + timedelta(seconds=lease_seconds)
+        rows = self._fast("claim", {"now": now, "limit": limit, "expires": expires})
+        return sorted((_task(r) for r in rows), key=lambda t: t.t_id)
+
+    def finish(self, task_id: str, lease_id: str, outcome: Outcome) -> Task | None:
+        now = utcnow()
+        params = {
+            "t_id": task_id,
+            "lease_id": lease_id,
+            "status": outcome.status.value,
+            "refund": 1 if outcome.refund_attempt else 0,
+            "now": now,
+            "finished_at": now if outcome.status.is_final else None,
+            "next_run_at": outcome.next_run_at,
+            "run_at": outcome.next_run_at or now,
+            "error": outcome.error,
+            "result": None if outcome.result is None else _json(outcome.result),
+        }
+        rows = self._fast("finish", params)
+        if rows and outcome.status is TaskStatus.QUEUED:
+            with self._conn() as conn:
+                self._notify(conn)
+        return _task(rows[0]) if rows else None
+
+    def renew(self, leases: Mapping[str, str], lease_seconds: float) -> RenewResult:
+        expires = utcnow() + timedelta(seconds=lease_seconds)
+        params = {"expires": expires, "ids": list(leases), "leases": list(leases.values())}
+        rows = self._fast("renew", params)
+        kept = {task_id for task_id, _ in rows}
+        return RenewResult(
+            lost=set(leases) - kept,
+            cancel_requested={task_id for task_id, cancel in rows if cancel},
+        )
+
+    def recover_expired(self) -> list[Task]:
+        now = utcnow()
+        with self._tx() as conn:
+            rows = conn.execute(QUERIES["expired"], {"now": now}).fetchall()
+            recovered = [_task(r).lease_lost(now) for r in rows]
+            self._save(conn, recovered)
+            if any(t.status is TaskStatus.QUEUED for t in recovered):
+                self._notify(conn)
+            self._trims = (self._trims + 1) % 600
+            if self._trims == 1:
+                conn.execute(QUERIES["trim_minutes"], {"before": now - _KEEP})
+        return recovered
+
+    def request_cancel(self, task_id: str) -> Task:
+        with self._tx() as conn:
+            task = self._require(conn, task_id)
+            if task.status is TaskStatus.QUEUED:
+                task = task.cancelled(utcnow())
+            elif task.status is TaskStatus.INPROGRESS:
+                task = task.cancel_flagged(utcnow())
+                self._notify(conn, "cancel")
+            else:
+                raise InvalidTaskState(task.cancel_refusal())
+            self._save(conn, [task])
+        return task
+
+    def requeue(self, task_id: str) -> Task:
+        with self._tx() as conn:
+            task = self._require(conn, task_id)
+            if task.status not in (TaskStatus.FAILED, TaskStatus.CANCELLED):
+                raise InvalidTaskState(task.requeue_refusal())
+            task = task.requeued(utcnow())
+            self._save(conn, [task])
+            self._notify(conn)
+        return task
+
+    def requeue_failed(self, t_type: str | None = None) -> list[Task]:
+        now = utcnow()
+        with self._tx() as conn:
+            rows = conn.execute(QUERIES["failed_for_update"], {"t_type": t_type}).fetchall()
+            tasks = [_task(r).requeued(now) for r in rows]
+            self._save(conn, tasks)
+            if tasks:
+                self._notify(conn)
+        return tasks
+
+    def delete(self, task_id: str) -> Task | None:
+        with self._conn() as conn:
+            return self._one(conn, "delete", task_id)
+
+    def clear(self, status: TaskStatus | None = None, t_type: str | None = None) -> int:
+        where, params = _where(status, t_type)
+        with self._conn() as conn:
+            cur = conn.execute(f"DELETE FROM pyqueue_tasks{where}", params)  # noqa: S608
+            return cur.rowcount
+
+    def counts(self) -> Counts:
+        with self._conn() as conn:
+            rows = conn.execute(QUERIES["counts"]).fetchall()
+        by_status = dict.fromkeys(TaskStatus, 0)
+        by_type: dict[str, int] = {}
+        for status, t_type, n in rows:
+            by_status[TaskStatus(status)] += n
+            by_type[t_type] = by_type.get(t_type, 0) + n
+        return Counts(by_status=by_status, by_type=by_type)
+
+    def throughput(self, since: datetime) -> list[MinuteCount]:
+        with self._conn() as conn:
+            rows = conn.execute(QUERIES["throughput"], {"since": since}).fetchall()
+        return [MinuteCount(m.astimezone(UTC), int(c), int(f)) for m, c, f in rows]
+
+    def changed_since(self, since: datetime, limit: int) -> list[Task]:
+        """Tasks changed at or after ``since``, oldest change first (the event relay's feed)."""
+        with self._conn() as conn:
+            rows = conn.execute(QUERIES["changed_since"], {"since": since, "limit": limit})
+            return [_task(r) for r in rows.fetchall()]
+
+    def next_due(self) -> datetime | None:
+        with self._conn() as conn:
+            row = conn.execute(QUERIES["next_due"]).fetchone()
+        return _utc(row[0]) if row else None
+
+    def close(self) -> None:
+        """Stop the listener and close every pooled connection."""
+        if self._listener is not None:
+            self._listener.stop()
+            self._listener = None
+        self._pool.close()

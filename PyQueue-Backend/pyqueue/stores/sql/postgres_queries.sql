@@ -1,0 +1,78 @@
+-- The PostgreSQL store's statements, by name (`-- name: x`); `{columns}` is the task column list.
+-- Claim and finish are single statements (one round trip each); they mirror Task.claimed and
+-- Task.finished, which the SQLite and memory stores call, and the contract suite holds them equal.
+
+-- name: claim
+WITH picked AS (
+    SELECT t_id AS picked_id FROM pyqueue_tasks
+    WHERE status = 'QUEUED' AND (next_run_at IS NULL OR next_run_at <= %(now)s)
+    ORDER BY run_at
+    LIMIT %(limit)s
+    FOR UPDATE SKIP LOCKED
+)
+UPDATE pyqueue_tasks AS t
+SET status = 'INPROGRESS', attempts = t.attempts + 1, started_at = %(now)s, updated_at = %(now)s,
+    next_run_at = NULL, lease_id = replace(gen_random_uuid()::text, '-', ''),
+    lease_expires_at = %(expires)s
+FROM picked
+WHERE t.t_id = picked.picked_id AND t.status = 'QUEUED'
+RETURNING {columns}
+
+-- name: finish
+UPDATE pyqueue_tasks
+SET status = %(status)s, attempts = attempts - %(refund)s, updated_at = %(now)s,
+    finished_at = %(finished_at)s, next_run_at = %(next_run_at)s, run_at = %(run_at)s,
+    last_error = coalesce(%(error)s, last_error), result = %(result)s, cancel_requested = false,
+    lease_id = NULL, lease_expires_at = NULL
+WHERE t_id = %(t_id)s AND lease_id = %(lease_id)s AND status = 'INPROGRESS'
+RETURNING {columns}
+
+-- name: renew
+UPDATE pyqueue_tasks AS t SET lease_expires_at = %(expires)s
+FROM unnest(%(ids)s::text[], %(leases)s::text[]) AS l (t_id, lease_id)
+WHERE t.t_id = l.t_id AND t.lease_id = l.lease_id AND t.status = 'INPROGRESS'
+RETURNING t.t_id, t.cancel_requested
+
+-- name: expired
+SELECT {columns} FROM pyqueue_tasks
+WHERE status = 'INPROGRESS' AND lease_expires_at < %(now)s
+ORDER BY t_id LIMIT 1000
+FOR UPDATE SKIP LOCKED
+
+-- name: get
+SELECT {columns} FROM pyqueue_tasks WHERE t_id = %(t_id)s
+
+-- name: get_for_update
+SELECT {columns} FROM pyqueue_tasks WHERE t_id = %(t_id)s FOR UPDATE
+
+-- name: failed_for_update
+SELECT {columns} FROM pyqueue_tasks
+WHERE status = 'FAILED' AND (%(t_type)s::text IS NULL OR t_type = %(t_type)s)
+ORDER BY t_id
+FOR UPDATE
+
+-- name: delete
+DELETE FROM pyqueue_tasks WHERE t_id = %(t_id)s RETURNING {columns}
+
+-- name: counts
+SELECT status, t_type, n FROM pyqueue_counts WHERE n > 0
+
+-- name: throughput
+SELECT minute, completed, failed FROM pyqueue_minutes
+WHERE minute >= date_trunc('minute', %(since)s::timestamptz)
+ORDER BY minute
+
+-- name: trim_minutes
+DELETE FROM pyqueue_minutes WHERE minute < %(before)s
+
+-- name: changed_since
+SELECT {columns} FROM pyqueue_tasks
+WHERE updated_at >= %(since)s
+ORDER BY updated_at
+LIMIT %(limit)s
+
+-- name: next_due
+SELECT min(next_run_at) FROM pyqueue_tasks WHERE status = 'QUEUED' AND next_run_at IS NOT NULL
+
+-- name: notify
+SELECT pg_notify('pyqueue', %(what)s)

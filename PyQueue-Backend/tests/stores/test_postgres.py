@@ -1,0 +1,135 @@
+"""What only the PostgreSQL store promises: migrations, NOTIFY wake-ups, outages as 503s."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+import psycopg
+import pytest
+
+from pyqueue.errors import StoreUnavailable
+from pyqueue.stores.postgres import PostgresStore
+from pyqueue.stores.postgres_schema import SCHEMA_VERSION, migrate, migrations
+from pyqueue.stores.sqlcommon import COLUMNS
+from tests.stores.conftest import require_postgres
+from tests.stores.factory import POSTGRES_URL, SCHEMA, drop_schema, postgres_url, reset_schema
+from tests.stores.helpers import added, new
+from tests.stores.tcp_proxy import TcpProxy
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def empty_schema(postgres_ready: bool) -> Iterator[str]:
+    require_postgres(postgres_ready)
+    reset_schema()
+    yield postgres_url()
+    drop_schema()
+
+
+def _tables(conn: psycopg.Connection[tuple[object, ...]]) -> set[str]:
+    rows = conn.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = %s", (SCHEMA,)
+    )
+    return {str(r[0]) for r in rows}
+
+
+def test_migrating_from_empty_gives_the_declared_schema(empty_schema: str) -> None:
+    PostgresStore(empty_schema).close()
+    with psycopg.connect(empty_schema) as conn:
+        assert _tables(conn) == {
+            "pyqueue_tasks",
+            "pyqueue_counts",
+            "pyqueue_minutes",
+            "pyqueue_schema_version",
+        }
+        columns = conn.execute(
+            "SELECT column_name FROM information_schema.columns"
+            " WHERE table_schema = %s AND table_name = 'pyqueue_tasks' ORDER BY ordinal_position",
+            (SCHEMA,),
+        ).fetchall()
+        assert [c[0] for c in columns] == [*COLUMNS, "run_at"]
+        versions = conn.execute("SELECT version FROM pyqueue_schema_version ORDER BY 1").fetchall()
+        assert [v[0] for v in versions] == [v for v, _ in migrations()]
+        assert versions[-1][0] == SCHEMA_VERSION
+        assert migrate(conn) == []
+        assert conn.execute("SELECT count(*) FROM pyqueue_schema_version").fetchone() == (
+            len(versions),
+        )
+
+
+def test_processes_opening_together_migrate_once(empty_schema: str) -> None:
+    errors: list[BaseException] = []
+
+    def open_one() -> None:
+        try:
+            PostgresStore(empty_schema, pool_size=2).close()
+        except BaseException as exc:  # reported by the main thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_one) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with psycopg.connect(empty_schema) as conn:
+        count = conn.execute("SELECT count(*) FROM pyqueue_schema_version").fetchone()
+        assert count == (len(migrations()),)
+
+
+def test_notify_wakes_a_listener_in_another_store(empty_schema: str) -> None:
+    listening, other = PostgresStore(empty_schema), PostgresStore(empty_schema)
+    woken = threading.Event()
+    try:
+        listener = listening.set_wakeup(woken.set)
+        assert listener.connected.wait(10)
+        woken.clear()
+        other.add([new()])
+        assert woken.wait(5)
+    finally:
+        listening.close()
+        other.close()
+
+
+def test_unreachable_server_raises_store_unavailable() -> None:
+    with pytest.raises(StoreUnavailable, match="PostgreSQL"):
+        PostgresStore("postgresql://postgres@127.0.0.1:1/test", connect_timeout=0.5)
+
+
+def _eventually_available(store: PostgresStore, deadline: float) -> None:
+    while True:
+        try:
+            store.counts()
+            return
+        except StoreUnavailable:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+def test_an_outage_raises_store_unavailable_then_heals(empty_schema: str) -> None:
+    server = urlsplit(POSTGRES_URL)
+    proxy = TcpProxy((server.hostname or "127.0.0.1", server.port or 5432)).start()
+    url = empty_schema.replace(f"{server.hostname}:{server.port}", f"127.0.0.1:{proxy.port}")
+    store = PostgresStore(url, connect_timeout=0.5)
+    try:
+        listener = store.set_wakeup(lambda: None)
+        assert listener.connected.wait(10)
+        task = added(store, 1)[0]
+        proxy.cut()
+        with pytest.raises(StoreUnavailable, match="PostgreSQL is unavailable"):
+            store.get(task.t_id)
+        proxy = TcpProxy(proxy.target, proxy.port).start()
+        _eventually_available(store, time.monotonic() + 20)
+        assert store.get(task.t_id) == task
+        deadline = time.monotonic() + 20
+        while listener.connections < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)  # the listener reconnects with its own backoff
+        assert listener.connections == 2
+    finally:
+        store.close()
+        proxy.cut()
