@@ -14,8 +14,9 @@ function cssVar(name: string, fallback: string): string {
 export function toSeries(points: ThroughputPoint[]): uPlot.AlignedData {
   return [
     points.map((p) => Date.parse(p.minute) / 1000),
-    points.map((p) => p.completed),
-    points.map((p) => p.failed),
+    // null instead of 0: uPlot draws no bar (not even a hairline) for empty minutes.
+    points.map((p) => p.completed || null),
+    points.map((p) => p.failed || null),
   ];
 }
 

@@ -1,0 +1,106 @@
+import { expect, test } from "@playwright/test";
+import { api, detail, enqueueThroughForm, recordStatuses, row, rowStatus, saturate, waitLive } from "./helpers";
+
+test.beforeEach(async ({ request }) => {
+  await api(request).clear();
+});
+
+test("a task enqueued through the form goes QUEUED → INPROGRESS → COMPLETED without reload", async ({
+  page,
+  request,
+}) => {
+  await page.goto("/");
+  await waitLive(page);
+  await page.evaluate(() => ((window as unknown as { __noReload: boolean }).__noReload = true));
+  await api(request).batch(saturate); // the workers are busy: the new task has to wait
+
+  const id = await enqueueThroughForm(page, "TAKESLONG", '{"report": "quarterly", "pages": 12}');
+  const seen = await recordStatuses(page, id);
+  const status = rowStatus(page, id);
+  await expect(status).toHaveText("QUEUED");
+  await expect(status).toHaveText("INPROGRESS", { timeout: 20_000 });
+  await expect(status).toHaveText("COMPLETED", { timeout: 20_000 });
+
+  expect(await seen()).toEqual(["QUEUED", "INPROGRESS", "COMPLETED"]);
+  await expect(row(page, id).locator('[data-col="type"]')).toHaveText("TAKESLONG");
+  await expect(row(page, id).locator('[data-col="attempts"]')).toHaveText("1 / 4");
+  expect(await page.evaluate(() => (window as unknown as { __noReload?: boolean }).__noReload)).toBe(true);
+
+  await row(page, id).getByRole("button", { name: id }).click();
+  await expect(detail(page).getByLabel("Payload")).toHaveText(
+    JSON.stringify({ report: "quarterly", pages: 12 }, null, 2),
+  );
+  await expect(detail(page).getByLabel("Result")).not.toHaveText("null");
+});
+
+test("an always-failing task ends FAILED, and Retry brings it back", async ({ page }) => {
+  await page.goto("/");
+  await waitLive(page);
+  const id = await enqueueThroughForm(page, "FAILABS", '"always fails"', 0);
+  await expect(rowStatus(page, id)).toHaveText("FAILED");
+
+  await row(page, id).getByRole("button", { name: id }).click();
+  const panel = detail(page);
+  await expect(panel.locator('[data-field="attempts"]')).toHaveText("1 / 1");
+  await expect(panel.getByLabel("Last error")).not.toBeEmpty();
+
+  const seen = await recordStatuses(page, id);
+  await panel.getByRole("button", { name: "Retry" }).click();
+  await expect(page.getByTestId("toast").filter({ hasText: `Retrying ${id}` })).toBeVisible();
+  // Back in the queue (a manual retry starts a fresh attempt budget), run again, failed again.
+  await expect.poll(async () => (await seen()).length, { timeout: 15_000 }).toBeGreaterThanOrEqual(3);
+  const sequence = await seen();
+  expect(sequence[0]).toBe("FAILED");
+  expect(["QUEUED", "INPROGRESS"]).toContain(sequence[1]);
+  await expect(rowStatus(page, id)).toHaveText("FAILED");
+  expect((await seen()).at(-1)).toBe("FAILED");
+  await expect(panel.locator('[data-field="status"]')).toHaveText("FAILED");
+  await expect(panel.locator('[data-field="attempts"]')).toHaveText("1 / 1");
+});
+
+test("cancel a queued task and a running one", async ({ page, request }) => {
+  await page.goto("/");
+  await waitLive(page);
+  const [running] = await api(request).batch(saturate);
+  const queued = await api(request).enqueue({ payload: "wait for me", t_type: "SMS" });
+
+  await row(page, queued.id).getByRole("button", { name: queued.id }).click();
+  await detail(page).getByRole("button", { name: "Cancel" }).click();
+  await expect(rowStatus(page, queued.id)).toHaveText("CANCELLED");
+  await expect(detail(page).getByRole("button", { name: "Retry" })).toBeEnabled();
+
+  await expect(rowStatus(page, running!.id)).toHaveText("INPROGRESS");
+  await row(page, running!.id).getByRole("button", { name: running!.id }).click();
+  await detail(page).getByRole("button", { name: "Cancel" }).click();
+  await expect(rowStatus(page, running!.id)).toHaveText("CANCELLED");
+});
+
+test("delete a task after confirming", async ({ page, request }) => {
+  const task = await api(request).enqueue({ payload: { to: "bye@example.com" }, t_type: "EMAIL" });
+  await page.goto(`/?task=${task.id}`);
+  await expect(detail(page).getByRole("heading", { name: task.id })).toBeVisible();
+  await detail(page).getByRole("button", { name: "Delete" }).click();
+  const dialog = page.getByRole("alertdialog", { name: "Delete task?" });
+  await expect(dialog).toContainText(task.id);
+  await dialog.getByRole("button", { name: "Delete" }).click();
+  await expect(page.getByTestId("toast").filter({ hasText: `Deleted ${task.id}` })).toBeVisible();
+  await expect(row(page, task.id)).toHaveCount(0);
+  await expect(detail(page)).toHaveCount(0);
+  expect(await api(request).get(task.id)).toBeNull();
+});
+
+test("task data is shown as text, never as HTML", async ({ page }) => {
+  const xss = "<img src=x onerror=alert(1)>";
+  const dialogs: string[] = [];
+  page.on("dialog", (dialog) => {
+    dialogs.push(dialog.message());
+    void dialog.dismiss();
+  });
+  await page.goto("/");
+  const id = await enqueueThroughForm(page, "TEST", xss);
+  await row(page, id).getByRole("button", { name: id }).click();
+  await expect(detail(page).getByLabel("Payload")).toHaveText(JSON.stringify(xss));
+  await expect(rowStatus(page, id)).toHaveText("COMPLETED");
+  await expect(page.locator('img[src="x"]')).toHaveCount(0);
+  expect(dialogs).toEqual([]);
+});

@@ -1,0 +1,38 @@
+import { expect, test } from "@playwright/test";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { api, detail, rowStatus, waitLive } from "./helpers";
+
+const output = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "additional_docs", "dashboard.png");
+
+test("screenshot of a populated dashboard for the README", async ({ page, request }) => {
+  const client = api(request);
+  await client.clear();
+  const types = ["EMAIL", "SMS", "REPORT", "DATACLEANUP", "NEWSLETTER", "FAIL", "TEST", "SMS", "EMAIL"];
+  const tasks = await client.batch(
+    Array.from({ length: 36 }, (_, i) => ({
+      payload: { customer: `cust-${1000 + i}`, attempt_note: i % 4 === 0 ? "priority" : "normal" },
+      t_type: types[i % types.length]!,
+      max_retries: 2,
+    })),
+  );
+  await client.batch([
+    { payload: { report: "monthly-revenue" }, t_type: "FAILABS", max_retries: 1 },
+    { payload: { to: "ops@example.com" }, t_type: "FAILABS", max_retries: 0 },
+  ]);
+  await page.goto("/");
+  await waitLive(page);
+  await expect(page.locator('[data-stat="COMPLETED"] .stat-card__value')).not.toHaveText(/^(…|[0-9])$/, {
+    timeout: 30_000,
+  });
+  await client.batch(
+    Array.from({ length: 8 }, (_, i) => ({ payload: { batch: "late", i }, t_type: i % 2 ? "TAKESLONG" : "REPORT" })),
+  );
+  const shown = tasks[31]!; // on the first page, newest first
+  await page.goto(`/?task=${shown.id}`);
+  await expect(rowStatus(page, shown.id)).toHaveText(/COMPLETED|FAILED/, { timeout: 30_000 });
+  await expect(detail(page).locator('[data-field="status"]')).toHaveText(/COMPLETED|FAILED/);
+  await expect(page.locator(".throughput-chart canvas")).toBeVisible();
+  await expect(page.locator('[data-status-tab="INPROGRESS"] .status-tabs__count')).not.toHaveText("0");
+  await page.screenshot({ path: output, fullPage: true });
+});
