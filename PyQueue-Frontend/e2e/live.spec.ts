@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { api, detail, enqueueThroughForm, recordStatuses, row, rowStatus, saturate, waitLive } from "./helpers";
+import { api, detail, enqueuedId, enqueueThroughForm, recordStatuses, row, rowStatus, saturate, waitLive } from "./helpers";
 
 test.beforeEach(async ({ request }) => {
   await api(request).clear();
@@ -103,4 +103,50 @@ test("task data is shown as text, never as HTML", async ({ page }) => {
   await expect(rowStatus(page, id)).toHaveText("COMPLETED");
   await expect(page.locator('img[src="x"]')).toHaveCount(0);
   expect(dialogs).toEqual([]);
+});
+
+test("enqueue a copy of a task from its detail panel", async ({ page, request }) => {
+  const original = await api(request).enqueue({ payload: { to: "copy@example.com" }, t_type: "SMS", max_retries: 2 });
+  await page.goto(`/?task=${original.id}`);
+  await detail(page).getByRole("button", { name: "Enqueue a copy" }).click();
+  const copyId = await enqueuedId(page, "SMS");
+  expect(copyId).not.toBe(original.id);
+  await expect(page).toHaveURL(new RegExp(`task=${copyId}`));
+  await expect(detail(page).getByRole("heading", { name: copyId })).toBeVisible();
+  await expect(detail(page).getByLabel("Payload")).toHaveText(JSON.stringify({ to: "copy@example.com" }, null, 2));
+  await expect(detail(page).locator('[data-field="max_retries"]')).toHaveText("2");
+});
+
+test("keyboard only: enqueue, open the task, confirm a delete", async ({ page }) => {
+  await page.goto("/");
+  const form = page.getByRole("form", { name: "Enqueue a task" });
+  await form.getByLabel("Type").focus();
+  await page.keyboard.press("End"); // last type in the list
+  await page.keyboard.press("Tab");
+  await expect(form.getByLabel("Payload (JSON or text)")).toBeFocused();
+  await page.keyboard.press("ControlOrMeta+a");
+  await page.keyboard.type("typed with the keyboard");
+  await page.keyboard.press("Tab");
+  await page.keyboard.press("Tab");
+  await expect(form.getByRole("button", { name: "Enqueue" })).toBeFocused();
+  await page.keyboard.press("Enter");
+  const toast = page.getByTestId("toast").filter({ hasText: "Enqueued Task-" });
+  const id = /Enqueued (Task-\S+)/.exec((await toast.textContent()) ?? "")?.[1];
+  expect(id).toBeTruthy();
+
+  await row(page, id!).getByRole("button", { name: id! }).focus();
+  await page.keyboard.press("Enter");
+  const deleteButton = detail(page).getByRole("button", { name: "Delete" });
+  await deleteButton.focus();
+  await page.keyboard.press("Enter");
+  const dialog = page.getByRole("alertdialog", { name: "Delete task?" });
+  await expect(dialog.getByRole("button", { name: "Cancel" })).toBeFocused();
+  await page.keyboard.press("Escape");
+  await expect(dialog).toHaveCount(0);
+  await expect(deleteButton).toBeFocused();
+  await page.keyboard.press("Enter");
+  await page.keyboard.press("Tab");
+  await expect(dialog.getByRole("button", { name: "Delete" })).toBeFocused();
+  await page.keyboard.press("Enter");
+  await expect(row(page, id!)).toHaveCount(0);
 });
