@@ -111,7 +111,11 @@ class PostgresStore:
     blocking = True
 
     def __init__(
-        self, url: str, pool_size: int | None = None, connect_timeout: float = 10.0
+        self,
+        url: str,
+        pool_size: int | None = None,
+        connect_timeout: float = 10.0,
+        wait_timeout: float = 5.0,
     ) -> None:
         self._url = url
         self._listener: Listener | None = None
@@ -122,7 +126,7 @@ class PostgresStore:
             kwargs={"autocommit": True},
             configure=_configure,
             check=ConnectionPool.check_connection,
-            timeout=connect_timeout,
+            timeout=wait_timeout,
             name="pyqueue",
             open=False,
         )
@@ -144,7 +148,9 @@ class PostgresStore:
             with self._pool.connection() as conn:
                 yield conn
         except (psycopg.OperationalError, psycopg.InterfaceError) as exc:
-            raise StoreUnavailable(f"PostgreSQL is unavailable: {exc}") from exc
+            raise StoreUnavailable(
+                f"The database (PostgreSQL) is unavailable: {exc}. Nothing was changed; try again"
+            ) from exc
 
     @contextmanager
     def _tx(self, fast: bool = False) -> Iterator[psycopg.Connection[Any]]:

@@ -43,6 +43,10 @@ class TcpProxy:
             except OSError:
                 return
             with self._lock:
+                if self._server is not server:  # cut while this connection was being made
+                    client.close()
+                    upstream.close()
+                    return
                 self._sockets += [client, upstream]
             for src, dst in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self._pipe, args=(src, dst), daemon=True).start()

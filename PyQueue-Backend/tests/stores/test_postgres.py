@@ -115,13 +115,13 @@ def test_an_outage_raises_store_unavailable_then_heals(empty_schema: str) -> Non
     server = urlsplit(POSTGRES_URL)
     proxy = TcpProxy((server.hostname or "127.0.0.1", server.port or 5432)).start()
     url = empty_schema.replace(f"{server.hostname}:{server.port}", f"127.0.0.1:{proxy.port}")
-    store = PostgresStore(url, connect_timeout=0.5)
+    store = PostgresStore(url, connect_timeout=0.5, wait_timeout=0.5)
     try:
         listener = store.set_wakeup(lambda: None)
         assert listener.connected.wait(10)
         task = added(store, 1)[0]
         proxy.cut()
-        with pytest.raises(StoreUnavailable, match="PostgreSQL is unavailable"):
+        with pytest.raises(StoreUnavailable, match=r"database \(PostgreSQL\) is unavailable"):
             store.get(task.t_id)
         proxy = TcpProxy(proxy.target, proxy.port).start()
         _eventually_available(store, time.monotonic() + 20)
