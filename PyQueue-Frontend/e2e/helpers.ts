@@ -80,9 +80,9 @@ export async function enqueuedId(page: Page, type: string): Promise<string> {
  */
 export async function recordStatuses(page: Page, id: string) {
   await page.evaluate((taskId) => {
-    const w = window as unknown as { __seen?: Record<string, string[]> };
-    w.__seen ??= {};
-    const seen = (w.__seen[taskId] = [] as string[]);
+    const w = window as unknown as { pyqueueSeen?: Record<string, string[]> };
+    w.pyqueueSeen ??= {};
+    const seen = (w.pyqueueSeen[taskId] = [] as string[]);
     const check = () => {
       const badge = document.querySelector(`tr[data-task-id="${taskId}"] [data-col="status"] .status-badge`);
       const text = badge?.textContent ?? null;
@@ -92,7 +92,7 @@ export async function recordStatuses(page: Page, id: string) {
     check();
   }, id);
   return async () =>
-    page.evaluate((taskId) => (window as unknown as { __seen: Record<string, string[]> }).__seen[taskId] ?? [], id);
+    page.evaluate((taskId) => (window as unknown as { pyqueueSeen: Record<string, string[]> }).pyqueueSeen[taskId] ?? [], id);
 }
 
 export async function enqueueThroughForm(page: Page, type: string, payload: string, maxRetries?: number) {

@@ -11,7 +11,7 @@ test("a task enqueued through the form goes QUEUED → INPROGRESS → COMPLETED 
 }) => {
   await page.goto("/");
   await waitLive(page);
-  await page.evaluate(() => ((window as unknown as { __noReload: boolean }).__noReload = true));
+  await page.evaluate(() => ((window as unknown as { pyqueueNoReload: boolean }).pyqueueNoReload = true));
   await api(request).batch(saturate); // the workers are busy: the new task has to wait
 
   const id = await enqueueThroughForm(page, "TAKESLONG", '{"report": "quarterly", "pages": 12}');
@@ -24,7 +24,7 @@ test("a task enqueued through the form goes QUEUED → INPROGRESS → COMPLETED 
   expect(await seen()).toEqual(["QUEUED", "INPROGRESS", "COMPLETED"]);
   await expect(row(page, id).locator('[data-col="type"]')).toHaveText("TAKESLONG");
   await expect(row(page, id).locator('[data-col="attempts"]')).toHaveText("1 / 4");
-  expect(await page.evaluate(() => (window as unknown as { __noReload?: boolean }).__noReload)).toBe(true);
+  expect(await page.evaluate(() => (window as unknown as { pyqueueNoReload?: boolean }).pyqueueNoReload)).toBe(true);
 
   await row(page, id).getByRole("button", { name: id }).click();
   await expect(detail(page).getByLabel("Payload")).toHaveText(

@@ -88,6 +88,20 @@ function setVisibility(state: "visible" | "hidden") {
   document.dispatchEvent(new Event("visibilitychange"));
 }
 
+function renderLive() {
+  const client = new QueryClient();
+  const wrapper = ({ children }: { children: ReactNode }) =>
+    createElement(QueryClientProvider, { client }, children);
+  const hook = renderHook(
+    () => {
+      useLiveEvents();
+      return { mode: useLiveMode(), poll: usePollInterval() };
+    },
+    { wrapper },
+  );
+  return { client, ...hook };
+}
+
 describe("useLiveEvents", () => {
   beforeEach(() => {
     FakeEventSource.instances = [];
@@ -99,20 +113,6 @@ describe("useLiveEvents", () => {
     setVisibility("visible");
     vi.unstubAllGlobals();
   });
-
-  function renderLive() {
-    const client = new QueryClient();
-    const wrapper = ({ children }: { children: ReactNode }) =>
-      createElement(QueryClientProvider, { client }, children);
-    const hook = renderHook(
-      () => {
-        useLiveEvents();
-        return { mode: useLiveMode(), poll: usePollInterval() };
-      },
-      { wrapper },
-    );
-    return { client, ...hook };
-  }
 
   it("streams task events into the cache and stops polling while live", () => {
     const { client, result } = renderLive();
