@@ -53,3 +53,11 @@ test: lint typecheck frontend-test pytest
 
 clean:
 	rm -rf $(VENV) $(FRONTEND)/node_modules $(FRONTEND)/dist
+
+# The benchmark harness in its own virtualenv (peers never enter the product's dependencies);
+# JSON goes to PyQueue-Backend/bench/results/, the markdown report to stdout. BENCH_ARGS adds options.
+bench:
+	test -x $(BACKEND)/bench/.venv/bin/python || $(PYTHON) -m venv $(BACKEND)/bench/.venv
+	$(BACKEND)/bench/.venv/bin/pip install --quiet --disable-pip-version-check \
+		-e '$(BACKEND)' -r $(BACKEND)/bench/requirements.txt
+	cd $(BACKEND) && PYTHONPATH=. bench/.venv/bin/python -m bench $(BENCH_ARGS)
