@@ -34,5 +34,9 @@ test("screenshot of a populated dashboard for the README", async ({ page, reques
   await expect(detail(page).locator('[data-field="status"]')).toHaveText(/COMPLETED|FAILED/);
   await expect(page.locator(".throughput-chart canvas")).toBeVisible();
   await expect(page.locator('[data-status-tab="INPROGRESS"] .status-tabs__count')).not.toHaveText("0");
+  // Counts refresh shortly after the rows (throttled): wait until they agree.
+  await expect(page.locator('[data-stat="FAILED"] .stat-card__value')).not.toHaveText("0");
+  await expect(page.locator('[data-status-tab="FAILED"] .status-tabs__count')).not.toHaveText("0");
+  await expect(page.locator(".overview figcaption")).not.toContainText(" 0 failed");
   await page.screenshot({ path: output, fullPage: true });
 });
