@@ -17,9 +17,10 @@ def status_of(api: str, task_id: str) -> str:
     return "GONE" if response.status_code == 404 else str(response.json()["status"])
 
 
-def test_two_workers_and_one_api_drain_5000_tasks_each_once(kind: str, cluster: Cluster) -> None:
-    if kind != "postgres":
-        pytest.skip("the issue asks this of PostgreSQL; SQLite is covered by the kill test")
+@pytest.mark.parametrize(
+    "kind", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
+def test_two_workers_and_one_api_drain_5000_tasks_each_once(cluster: Cluster) -> None:
     port = free_port()
     api = f"http://127.0.0.1:{port}/api"
     cluster.server(port, workers=0)
