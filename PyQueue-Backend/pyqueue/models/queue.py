@@ -159,30 +159,34 @@ class Queue:
 
     def wait_idle(self, timeout: float | None = None) -> bool:
         """Wait until nothing runs here and no due task is queued (the backlog is drained)."""
-        deadline = None if timeout is None else time.monotonic() + timeout
-        seq = self.events.last_seq
-        while True:
+
+        def drained() -> bool:
             counts = self.store.counts()
             busy = counts.by_status[TaskStatus.INPROGRESS] + counts.by_status[TaskStatus.QUEUED]
-            if not busy and not self._running:
-                return True
+            return not busy and not self._running
+
+        return self._wait_until(drained, timeout)
+
+    def wait_for_status(self, task_id: str, status: str, timeout: float) -> bool:
+        """Wait until the task has ``status``."""
+
+        def reached() -> bool:
+            task = self.store.get(task_id)
+            return task is not None and task.status == status
+
+        return self._wait_until(reached, timeout)
+
+    def _wait_until(self, predicate: Callable[[], bool], timeout: float | None) -> bool:
+        """Re-check ``predicate`` after each event of this process (other processes' changes are
+        seen at least every ``poll_interval``)."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        seq = self.events.last_seq
+        while not predicate():
             remaining = 3600.0 if deadline is None else deadline - time.monotonic()
             if remaining <= 0:
                 return False
             seq = self.events.wait_after(seq, min(remaining, self.config.poll_interval))
-
-    def wait_for_status(self, task_id: str, status: str, timeout: float) -> bool:
-        """Wait until the task has ``status`` (woken by this process's events, not by polling)."""
-        deadline = time.monotonic() + timeout
-        seq = self.events.last_seq
-        while True:
-            task = self.store.get(task_id)
-            if task is not None and task.status == status:
-                return True
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return False
-            seq = self.events.wait_after(seq, min(remaining, self.config.poll_interval))
+        return True
 
     @property
     def stopping(self) -> bool:
