@@ -10,7 +10,7 @@ HAS_FRONTEND := $(wildcard $(FRONTEND)/package.json)
 # The store `make run` uses unless PYQUEUE_DATABASE_URL says otherwise.
 RUN_DATABASE_URL ?= $(or $(PYQUEUE_DATABASE_URL),sqlite:///$(CURDIR)/data/pyqueue.db)
 
-.PHONY: run test venv lint typecheck pytest frontend-deps frontend-build frontend-test bench clean
+.PHONY: screenshot run test venv lint typecheck pytest frontend-deps frontend-build frontend-test bench clean
 
 venv: $(STAMP)
 
@@ -44,6 +44,10 @@ frontend-test: venv frontend-build
 ifneq ($(HAS_FRONTEND),)
 	cd $(FRONTEND) && npm run check:api && npm run typecheck && npm run lint && npm test && npm run e2e
 endif
+
+# Rewrites additional_docs/dashboard.png (the README's screenshot) from the e2e suite.
+screenshot: venv frontend-build
+	cd $(FRONTEND) && UPDATE_SCREENSHOT=1 npx playwright test e2e/screenshot.spec.ts
 
 pytest: venv
 	cd $(BACKEND) && $(BIN)/pytest
