@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pyqueue.enums import TaskStatus
+from pyqueue.errors import InvalidTaskState
 
 JSON = Any
 """Any JSON-serialisable value (payloads and results)."""
@@ -154,6 +155,20 @@ class Task:
     def cancel_flagged(self, now: datetime) -> Task:
         """An INPROGRESS task whose worker is asked to stop."""
         return replace(self, cancel_requested=True, updated_at=now)
+
+    def cancel(self, now: datetime) -> Task:
+        """A cancel request: QUEUED → CANCELLED at once; INPROGRESS → its worker is told to stop."""
+        if self.status is TaskStatus.QUEUED:
+            return self.cancelled(now)
+        if self.status is TaskStatus.INPROGRESS:
+            return self.cancel_flagged(now)
+        raise InvalidTaskState(self.cancel_refusal())
+
+    def retry_by_hand(self, now: datetime) -> Task:
+        """A manual retry, only from FAILED or CANCELLED (so never racing a running attempt)."""
+        if self.status not in (TaskStatus.FAILED, TaskStatus.CANCELLED):
+            raise InvalidTaskState(self.requeue_refusal())
+        return self.requeued(now)
 
     def cancel_refusal(self) -> str:
         return (

@@ -194,21 +194,14 @@ class MemoryStore:
     def request_cancel(self, task_id: str) -> Task:
         with self._lock:
             task = self._require(task_id)
-            if task.status is TaskStatus.QUEUED:
-                task = task.cancelled(utcnow())
-            elif task.status is TaskStatus.INPROGRESS:
-                task = task.cancel_flagged(utcnow())
-            else:
-                raise InvalidTaskState(task.cancel_refusal())
+            task = task.cancel(utcnow())
             self._put(task)
             return task
 
     def requeue(self, task_id: str) -> Task:
         with self._lock:
             task = self._require(task_id)
-            if task.status not in (TaskStatus.FAILED, TaskStatus.CANCELLED):
-                raise InvalidTaskState(task.requeue_refusal())
-            task = task.requeued(utcnow())
+            task = task.retry_by_hand(utcnow())
             self._put(task)
             return task
 
