@@ -55,6 +55,15 @@ class MinuteCount:
     failed: int
 
 
+@dataclass(frozen=True, slots=True)
+class WorkerTotals:
+    """Worker pools that processes sharing the store reported."""
+
+    processes: int = 0
+    busy: int = 0
+    total: int = 0
+
+
 class ChangeFeed(Protocol):
     """Optional: stores shared by several processes list recent changes for the event relay."""
 
@@ -118,6 +127,14 @@ class TaskStore(Protocol):
 
     def throughput(self, since: datetime) -> list[MinuteCount]:
         """Tasks COMPLETED and FAILED per minute since ``since`` (minutes with none omitted)."""
+        ...
+
+    def report_workers(self, process_id: str, busy: int, total: int) -> None:
+        """Record a process's worker pool (reported each heartbeat); ``total == 0`` removes it."""
+        ...
+
+    def worker_totals(self, fresh_since: datetime, exclude: str) -> WorkerTotals:
+        """The pools reported since ``fresh_since``, summed, leaving out process ``exclude``."""
         ...
 
     def next_due(self) -> datetime | None:

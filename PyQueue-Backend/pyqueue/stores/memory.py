@@ -19,7 +19,7 @@ from sortedcontainers import SortedList
 from pyqueue.enums import TaskStatus
 from pyqueue.errors import InvalidTaskState, TaskNotFound
 from pyqueue.models.task import Outcome, Task, utcnow
-from pyqueue.stores.base import Counts, MinuteCount, RenewResult, TaskQuery
+from pyqueue.stores.base import Counts, MinuteCount, RenewResult, TaskQuery, WorkerTotals
 
 _KEEP_MINUTES = 24 * 60
 
@@ -39,6 +39,7 @@ class MemoryStore:
         self._scheduled: list[tuple[datetime, str]] = []
         self._type_counts: dict[str, int] = {}
         self._minutes: dict[int, list[int]] = {}
+        self._pools: dict[str, tuple[int, int, datetime]] = {}
 
     def _reset(self) -> None:
         self._tasks.clear()
@@ -249,6 +250,22 @@ class MemoryStore:
             MinuteCount(datetime.fromtimestamp(m * 60, UTC), completed, failed)
             for m, (completed, failed) in items
         ]
+
+    def report_workers(self, process_id: str, busy: int, total: int) -> None:
+        with self._lock:
+            if total:
+                self._pools[process_id] = (busy, total, utcnow())
+            else:
+                self._pools.pop(process_id, None)
+
+    def worker_totals(self, fresh_since: datetime, exclude: str) -> WorkerTotals:
+        with self._lock:
+            pools = [
+                (busy, total)
+                for pid, (busy, total, seen) in self._pools.items()
+                if pid != exclude and seen >= fresh_since
+            ]
+        return WorkerTotals(len(pools), sum(b for b, _ in pools), sum(t for _, t in pools))
 
     def next_due(self) -> datetime | None:
         with self._lock:

@@ -24,7 +24,7 @@ from psycopg_pool import ConnectionPool
 from pyqueue.enums import TaskStatus
 from pyqueue.errors import InvalidTaskState, StoreUnavailable, TaskNotFound
 from pyqueue.models.task import Outcome, Task, utcnow
-from pyqueue.stores.base import Counts, MinuteCount, RenewResult, TaskQuery
+from pyqueue.stores.base import Counts, MinuteCount, RenewResult, TaskQuery, WorkerTotals
 from pyqueue.stores.postgres_listener import Listener
 from pyqueue.stores.postgres_schema import QUERIES, migrate
 from pyqueue.stores.sqlcommon import COLUMNS, SELECT_LIST, dumps, eligible_at
@@ -334,6 +334,18 @@ class PostgresStore:
         with self._conn() as conn:
             rows = conn.execute(QUERIES["changed_since"], {"since": since, "limit": limit})
             return [_task(r) for r in rows.fetchall()]
+
+    def report_workers(self, process_id: str, busy: int, total: int) -> None:
+        name = "report_workers" if total else "forget_workers"
+        params = {"process_id": process_id, "busy": busy, "total": total, "seen_at": utcnow()}
+        with self._conn() as conn:
+            conn.execute(QUERIES[name], params)
+
+    def worker_totals(self, fresh_since: datetime, exclude: str) -> WorkerTotals:
+        params = {"fresh_since": fresh_since, "exclude": exclude}
+        with self._conn() as conn:
+            row = conn.execute(QUERIES["worker_totals"], params).fetchone()
+        return WorkerTotals(*row) if row else WorkerTotals()
 
     def next_due(self) -> datetime | None:
         with self._conn() as conn:

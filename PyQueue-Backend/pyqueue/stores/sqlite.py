@@ -23,7 +23,7 @@ from typing import Any
 from pyqueue.enums import TaskStatus
 from pyqueue.errors import ConfigurationError, InvalidTaskState, StoreUnavailable, TaskNotFound
 from pyqueue.models.task import Outcome, Task, utcnow
-from pyqueue.stores.base import Counts, MinuteCount, RenewResult, TaskQuery
+from pyqueue.stores.base import Counts, MinuteCount, RenewResult, TaskQuery, WorkerTotals
 from pyqueue.stores.sqlcommon import (
     COLUMNS,
     SELECT_LIST,
@@ -35,7 +35,7 @@ from pyqueue.stores.sqlcommon import (
 
 logger = logging.getLogger("pyqueue.stores.sqlite")
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _KEEP_MINUTES = 24 * 60
 _MARKS = ", ".join("?" * (len(COLUMNS) + 1))
 _INSERT = f"INSERT INTO tasks ({WRITE_LIST}) VALUES ({_MARKS})"  # noqa: S608 (constants only)
@@ -372,6 +372,25 @@ class SQLiteStore:
     def next_due(self) -> datetime | None:
         with self._tx("DEFERRED") as conn:
             return _dt(conn.execute(NEXT_DUE_SQL).fetchone()[0])
+
+    def report_workers(self, process_id: str, busy: int, total: int) -> None:
+        with self._tx() as conn:
+            if total:
+                conn.execute(
+                    "INSERT OR REPLACE INTO pyqueue_workers VALUES (?, ?, ?, ?)",
+                    (process_id, busy, total, _us(utcnow())),
+                )
+            else:
+                conn.execute("DELETE FROM pyqueue_workers WHERE process_id = ?", (process_id,))
+
+    def worker_totals(self, fresh_since: datetime, exclude: str) -> WorkerTotals:
+        sql = (
+            "SELECT count(*), coalesce(sum(busy), 0), coalesce(sum(total), 0) FROM pyqueue_workers"
+            " WHERE seen_at >= ? AND process_id <> ?"
+        )
+        with self._tx("DEFERRED") as conn:
+            processes, busy, total = conn.execute(sql, (_us(fresh_since), exclude)).fetchone()
+        return WorkerTotals(processes, busy, total)
 
     def close(self) -> None:
         """Close every thread's connection; later calls raise :class:`StoreUnavailable`."""

@@ -45,6 +45,7 @@ def test_migrating_from_empty_gives_the_declared_schema(empty_schema: str) -> No
             "pyqueue_counts",
             "pyqueue_minutes",
             "pyqueue_schema_version",
+            "pyqueue_workers",
         }
         columns = conn.execute(
             "SELECT column_name FROM information_schema.columns"

@@ -16,6 +16,7 @@ from pyqueue.stores.sqlite import (
     CLAIM_SQL,
     EXPIRED_SQL,
     NEXT_DUE_SQL,
+    SCHEMA_VERSION,
     SQLiteStore,
     page_sql,
     sqlite_path,
@@ -40,6 +41,27 @@ def test_open_creates_the_folder_and_uses_wal(tmp_path: Path) -> None:
             assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     finally:
         store.close()
+
+
+def test_a_version_1_file_is_upgraded_keeping_its_tasks(tmp_path: Path) -> None:
+    path = tmp_path / "q.db"
+    store = SQLiteStore(path)
+    queued = added(store, 2, "EMAIL")
+    store.close()
+    with sqlite3.connect(path) as conn:  # what a file of schema version 1 looks like
+        conn.execute("DROP TABLE pyqueue_workers")
+        conn.execute("DROP INDEX tasks_updated")
+        conn.execute("PRAGMA user_version = 1")
+    upgraded = SQLiteStore(path)
+    try:
+        assert upgraded.get(queued[1].t_id) == queued[1]
+        with sqlite3.connect(path) as conn:
+            assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+            names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+        assert {"pyqueue_workers", "tasks_updated", "tasks", "task_counts"} <= names
+        assert upgraded.counts().by_status[TaskStatus.QUEUED] == 2
+    finally:
+        upgraded.close()
 
 
 def test_tasks_survive_close_and_reopen(tmp_path: Path) -> None:

@@ -71,6 +71,19 @@ WHERE updated_at >= %(since)s
 ORDER BY updated_at
 LIMIT %(limit)s
 
+-- name: report_workers
+INSERT INTO pyqueue_workers (process_id, busy, total, seen_at)
+VALUES (%(process_id)s, %(busy)s, %(total)s, %(seen_at)s)
+ON CONFLICT (process_id) DO UPDATE
+SET busy = excluded.busy, total = excluded.total, seen_at = excluded.seen_at
+
+-- name: forget_workers
+DELETE FROM pyqueue_workers WHERE process_id = %(process_id)s
+
+-- name: worker_totals
+SELECT count(*), coalesce(sum(busy), 0), coalesce(sum(total), 0) FROM pyqueue_workers
+WHERE seen_at >= %(fresh_since)s AND process_id <> %(exclude)s
+
 -- name: next_due
 SELECT min(next_run_at) FROM pyqueue_tasks WHERE status = 'QUEUED' AND next_run_at IS NOT NULL
 

@@ -1,4 +1,5 @@
--- PyQueue's SQLite schema (PRAGMA user_version 1). Timestamps are integer microseconds since the
+-- PyQueue's SQLite schema (PRAGMA user_version 2; every statement is idempotent, so a file of an
+-- older version is brought up to date by running this script again). Timestamps are integer microseconds since the
 -- Unix epoch (UTC); payload and result are JSON text. `run_at` is when a QUEUED task became
 -- eligible (its retry time, else its last transition), the order in which claims take tasks.
 CREATE TABLE IF NOT EXISTS tasks (
@@ -75,4 +76,12 @@ BEGIN
             completed = completed + excluded.completed, failed = failed + excluded.failed;
 END;
 
-PRAGMA user_version = 1;
+-- Version 2: the worker pools each process reports on its heartbeat (for cluster-wide stats).
+CREATE TABLE IF NOT EXISTS pyqueue_workers (
+    process_id TEXT PRIMARY KEY,
+    busy       INTEGER NOT NULL,
+    total      INTEGER NOT NULL,
+    seen_at    INTEGER NOT NULL
+) WITHOUT ROWID;
+
+PRAGMA user_version = 2;
