@@ -36,6 +36,10 @@ from pyqueue.system.retry import RetryPolicy
 
 logger = logging.getLogger("pyqueue.queue")
 
+CLAIM_LINGER = 0.002
+"""Seconds the dispatcher waits for half the worker slots to be free, so that claims come in
+batches (one store round trip for several tasks) rather than one per finished task."""
+
 RELAY_INTERVAL = 0.5
 RELAY_OVERLAP = timedelta(seconds=2)
 RELAY_LIMIT = 2000
@@ -103,6 +107,7 @@ class Queue:
         self._executor: ThreadPoolExecutor | None = None
         self._cond = threading.Condition()
         self._running: dict[str, Running] = {}
+        self._batch_floor = max(1, self.config.workers // 2)
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
@@ -309,7 +314,9 @@ class Queue:
         finally:
             with self._cond:
                 self._running.pop(task.t_id, None)
-                self._cond.notify_all()
+                free = self.config.workers - len(self._running)
+                if free in (1, self._batch_floor) or not self._running:
+                    self._cond.notify_all()  # the dispatcher waits for these; stop() for none
             self._wake.set()
         if saved is not None:
             self.events.publish("updated", saved)
@@ -323,10 +330,13 @@ class Queue:
         assert self._executor is not None
         while not self._stopping.is_set():
             with self._cond:
-                self._cond.wait_for(
-                    lambda: len(self._running) < self.config.workers or self._stopping.is_set()
-                )
-                free = self.config.workers - len(self._running)
+                self._cond.wait_for(lambda: self._free() > 0 or self._stopping.is_set())
+                if self._free() < self._batch_floor:  # let a few more slots free up, briefly
+                    self._cond.wait_for(
+                        lambda: self._free() >= self._batch_floor or self._stopping.is_set(),
+                        CLAIM_LINGER,
+                    )
+                free = self._free()
             if self._stopping.is_set():
                 break
             self._wake.clear()
@@ -343,6 +353,9 @@ class Queue:
                 self._release(tasks)
                 break
             self._submit(tasks)
+
+    def _free(self) -> int:
+        return self.config.workers - len(self._running)
 
     def _release(self, tasks: list[Task]) -> None:
         """Give back tasks claimed while shutdown began; the attempt does not count."""

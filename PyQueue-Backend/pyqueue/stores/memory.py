@@ -103,7 +103,8 @@ class MemoryStore:
     def add(self, tasks: Sequence[Task]) -> None:
         with self._lock:
             ids = {task.t_id for task in tasks}
-            if len(ids) < len(tasks) or not ids.isdisjoint(self._tasks):
+            # ``any`` over the new ids: ``ids.isdisjoint(self._tasks)`` would walk every stored task
+            if len(ids) < len(tasks) or any(i in self._tasks for i in ids):
                 raise InvalidTaskState("A job with one of these ids already exists")
             for task in tasks:
                 self._put(task)

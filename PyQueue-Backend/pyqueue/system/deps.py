@@ -15,12 +15,16 @@ from pyqueue.models.queue import Queue
 T = TypeVar("T")
 
 
-def get_queue(request: Request) -> Queue:
+# The dependencies are ``async def`` although they never await: FastAPI runs a plain ``def``
+# dependency on a worker thread, a hop that costs more than the whole enqueue route.
+
+
+async def get_queue(request: Request) -> Queue:
     queue: Queue = request.app.state.queue
     return queue
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
@@ -36,7 +40,7 @@ async def call(queue: Queue, func: Callable[..., T], *args: Any) -> T:
     return func(*args)
 
 
-def require_token(
+async def require_token(
     request: Request,
     settings: SettingsDep,
     access_token: Annotated[
