@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import socket
 import threading
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -85,9 +88,12 @@ class Running:
 
 @dataclass(frozen=True, slots=True)
 class Stats:
+    """Task counts, and the worker pools of every process sharing the store (this one included)."""
+
     counts: Counts
     busy: int
     workers: int
+    processes: int
 
 
 class Queue:
@@ -112,6 +118,7 @@ class Queue:
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
         self._started = False
+        self.process_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
     # -- lifecycle ----------------------------------------------------------------------------
     def start(self) -> None:
@@ -125,6 +132,10 @@ class Queue:
             if set_wakeup is not None:  # e.g. PostgreSQL's LISTEN/NOTIFY
                 set_wakeup(self.wake)
         self._spawn("pyqueue-heartbeat", self._heartbeat_loop)
+        try:
+            self._report_workers(self.config.workers)
+        except PyQueueError as exc:
+            logger.warning("Could not report this process's worker pool: %s", exc)
         if hasattr(self.store, "changed_since"):
             self._spawn("pyqueue-relay", self._relay_loop)
         logger.info("Queue started with %d workers", self.config.workers)
@@ -153,6 +164,10 @@ class Queue:
             self._executor.shutdown(wait=False, cancel_futures=True)
         for thread in self._threads:
             thread.join(timeout=5)
+        try:
+            self._report_workers(0)
+        except PyQueueError as exc:
+            logger.warning("Could not withdraw this process's worker pool: %s", exc)
         logger.info("Queue stopped")
 
     def join(self, timeout: float | None = None) -> bool:
@@ -272,9 +287,18 @@ class Queue:
         return removed
 
     def stats(self) -> Stats:
+        """Counts, this process's pool as it is now, and the others' as of their last heartbeat."""
         with self._cond:
             busy = len(self._running)
-        return Stats(self.store.counts(), busy, self.config.workers)
+        fresh_since = utcnow() - timedelta(seconds=max(5.0, 3 * self.config.heartbeat_seconds))
+        others = self.store.worker_totals(fresh_since, exclude=self.process_id)
+        here = 1 if self.config.workers else 0
+        return Stats(
+            self.store.counts(),
+            busy + others.busy,
+            self.config.workers + others.total,
+            here + others.processes,
+        )
 
     def throughput(self, minutes: int) -> list[MinuteCount]:
         now = utcnow().replace(second=0, microsecond=0)
@@ -386,9 +410,17 @@ class Queue:
             return self.config.poll_interval
         return max(0.0, min(self.config.poll_interval, (due - utcnow()).total_seconds()))
 
+    def _report_workers(self, total: int) -> None:
+        """Tell the store about this process's pool (so every API process's stats include it)."""
+        if self.config.workers:
+            with self._cond:
+                busy = len(self._running)
+            self.store.report_workers(self.process_id, busy, total)
+
     def _heartbeat_loop(self) -> None:
         while not self._stopping.wait(self.config.heartbeat_seconds):
             try:
+                self._report_workers(self.config.workers)
                 self._renew_leases()
                 for task in self.store.recover_expired():
                     logger.warning("Recovered %s after its lease ran out", task.t_id)

@@ -44,7 +44,7 @@ def stats_to_out(stats: Stats) -> StatsOut:
         by_status=stats.counts.by_status,
         by_type=stats.counts.by_type,
         total=stats.counts.total,
-        workers=WorkersOut(busy=stats.busy, total=stats.workers),
+        workers=WorkersOut(busy=stats.busy, total=stats.workers, processes=stats.processes),
     )
 
 

@@ -91,8 +91,9 @@ class BulkOut(BaseModel):
 
 
 class WorkersOut(BaseModel):
-    busy: int
-    total: int
+    busy: int = Field(description="Worker threads running a task, in every process")
+    total: int = Field(description="Worker threads in every process sharing the store")
+    processes: int = Field(description="Processes with a worker pool")
 
 
 class StatsOut(BaseModel):

@@ -71,7 +71,7 @@ def test_stats_count_by_status_and_type(make_client: MakeClient) -> None:
     }  # fmt: skip
     assert stats["by_type"] == {"ECHO": 2, "FAILABS": 1}
     assert stats["total"] == 3
-    assert stats["workers"] == {"busy": 0, "total": 3}
+    assert stats["workers"] == {"busy": 0, "total": 3, "processes": 1}
 
 
 def test_throughput_has_one_entry_per_minute(client: TestClient) -> None:

@@ -48,6 +48,13 @@ def test_cancel_and_delete_reach_a_task_running_in_another_process(cluster: Clus
     cluster.server(port, workers=0)
     cluster.worker(concurrency=1)
 
+    def pools() -> dict[str, int]:
+        workers: dict[str, int] = httpx.get(f"{api}/stats", timeout=5).json()["workers"]
+        return workers
+
+    wait_until(lambda: pools()["total"] == 1, 30, "the worker process's pool in the API's stats")
+    assert pools()["processes"] == 1
+
     def enqueue(t_type: str) -> str:
         body = {"t_type": t_type, "payload": {"ms": 0}}
         task_id: str = httpx.post(f"{api}/enqueue", json=body, timeout=5).json()["id"]
