@@ -14,7 +14,7 @@ const stats = {
   by_status: { QUEUED: 0, INPROGRESS: 0, COMPLETED: 1, FAILED: 1, CANCELLED: 0 },
   by_type: { EMAIL: 1, FAILABS: 1 },
   total: 2,
-  workers: { busy: 1, total: 4 },
+  workers: { busy: 1, total: 4, processes: 2 },
 };
 const types = [
   { name: "EMAIL", description: "Simulated e-mail, 2 s" },
@@ -60,6 +60,8 @@ describe("App", () => {
     const failedTab = screen.getByRole("button", { name: /^FAILED/ });
     await waitFor(() => expect(failedTab).toHaveTextContent("FAILED1"));
     expect(screen.getByRole("option", { name: "TEST — Test task, 2 s" })).toBeInTheDocument();
+    const workers = screen.getByText("Workers busy").parentElement!;
+    await waitFor(() => expect(workers).toHaveTextContent("1 / 4in 2 processes"));
   });
 
   it("keeps the status filter and the open task in the URL", async () => {

@@ -465,9 +465,20 @@ export type components = {
         };
         /** WorkersOut */
         WorkersOut: {
-            /** Busy */
+            /**
+             * Busy
+             * @description Worker threads running a task, in every process
+             */
             busy: number;
-            /** Total */
+            /**
+             * Processes
+             * @description Processes with a worker pool
+             */
+            processes: number;
+            /**
+             * Total
+             * @description Worker threads in every process sharing the store
+             */
             total: number;
         };
     };

@@ -6,13 +6,18 @@ import "./Overview.css";
 const ThroughputChart = lazy(() => import("../ThroughputChart/ThroughputChart"));
 const MINUTES = 30;
 
-function StatCard({ label, value, tone }: { label: string; value: string; tone: string }) {
+function StatCard({ label, value, tone, hint }: { label: string; value: string; tone: string; hint?: string }) {
   return (
     <div className={`stat-card stat-card--${tone}`} data-stat={label}>
       <span className="stat-card__label">{label}</span>
       <span className="stat-card__value">{value}</span>
+      {hint ? <span className="stat-card__hint">{hint}</span> : null}
     </div>
   );
+}
+
+function processes(count: number): string {
+  return count === 1 ? "in 1 process" : `in ${count} processes`;
 }
 
 /** Counts by status, workers busy / total, and the per-minute chart. */
@@ -36,6 +41,7 @@ export function Overview() {
         <StatCard
           label="Workers busy"
           value={stats.data ? `${stats.data.workers.busy} / ${stats.data.workers.total}` : "…"}
+          hint={stats.data ? processes(stats.data.workers.processes) : undefined}
           tone="workers"
         />
       </div>

@@ -5,7 +5,7 @@ import { getStats } from "../../api/tasks";
 import { json, mockFetch } from "../../test/fixtures";
 import { TokenPrompt } from "./TokenPrompt";
 
-const stats = { by_status: {}, by_type: {}, total: 0, workers: { busy: 0, total: 4 } };
+const stats = { by_status: {}, by_type: {}, total: 0, workers: { busy: 0, total: 4, processes: 1 } };
 
 describe("TokenPrompt", () => {
   beforeEach(() => resetAuthForTests());
