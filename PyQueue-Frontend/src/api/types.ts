@@ -42,4 +42,6 @@ export type EnqueueInput = Schemas["EnqueueRequest"];
 export type TaskEvent =
   | { kind: "updated"; task: Task }
   | { kind: "deleted"; id: string }
-  | { kind: "cleared" };
+  | { kind: "cleared" }
+  /** The server could not replay what was missed (or restarted): reload everything. */
+  | { kind: "resync" };

@@ -15,11 +15,12 @@ import {
 } from "./useLiveEvents";
 
 describe("live task events", () => {
-  it("parses the three event kinds and ignores anything else", () => {
+  it("parses the four event kinds and ignores anything else", () => {
     const task = makeTask();
     expect(parseTaskEvent(JSON.stringify({ kind: "updated", task }))).toEqual({ kind: "updated", task });
     expect(parseTaskEvent('{"kind":"deleted","id":"Task-1"}')).toEqual({ kind: "deleted", id: "Task-1" });
     expect(parseTaskEvent('{"kind":"cleared"}')).toEqual({ kind: "cleared" });
+    expect(parseTaskEvent('{"kind":"resync"}')).toEqual({ kind: "resync" });
     expect(parseTaskEvent('{"kind":"updated"}')).toBeNull();
     expect(parseTaskEvent("not json")).toBeNull();
   });
@@ -52,6 +53,17 @@ describe("live task events", () => {
     client.setQueryData<TaskPage>(listKey, { items: [], total: 0 });
     applyTaskEvent(client, { kind: "cleared" }, vi.fn());
     expect(client.getQueryState(listKey)?.isInvalidated).toBe(true);
+  });
+
+  it("reloads every task query on a resync", () => {
+    const client = new QueryClient();
+    const task = makeTask();
+    const listKey = queryKeys.taskList({ status: "FAILED", type: null, limit: 25, offset: 0 });
+    client.setQueryData<TaskPage>(listKey, { items: [task], total: 1 });
+    client.setQueryData(queryKeys.task(task.id), task);
+    applyTaskEvent(client, { kind: "resync" }, vi.fn());
+    expect(client.getQueryState(listKey)?.isInvalidated).toBe(true);
+    expect(client.getQueryState(queryKeys.task(task.id))?.isInvalidated).toBe(true);
   });
 });
 

@@ -50,7 +50,7 @@ export function parseTaskEvent(data: string): TaskEvent | null {
     if (!event || typeof event !== "object") return null;
     if (event.kind === "updated" && event.task && typeof event.task.id === "string") return event as TaskEvent;
     if (event.kind === "deleted" && typeof event.id === "string") return event as TaskEvent;
-    if (event.kind === "cleared") return event as TaskEvent;
+    if (event.kind === "cleared" || event.kind === "resync") return event as TaskEvent;
   } catch {
     // a malformed event is ignored; the next refresh corrects the view
   }
