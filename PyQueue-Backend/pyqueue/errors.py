@@ -45,6 +45,12 @@ class UnknownTaskType(PyQueueError):
         self.t_type = t_type
 
 
+class InvalidPayload(PyQueueError):
+    """A payload that JSON cannot carry faithfully (NaN, Infinity, invalid Unicode)."""
+
+    status_code = 422
+
+
 class PayloadTooLarge(PyQueueError):
     """A payload is larger than ``PYQUEUE_MAX_PAYLOAD_BYTES``."""
 

@@ -49,7 +49,7 @@ def block(payload: Any, ctx: TaskContext) -> Any:
 
 @task("NOTJSON", description="Returns something that is not JSON")
 def not_json(payload: Any, ctx: TaskContext) -> Any:
-    return {1, 2}
+    return {1, 2} if payload == "set" else float("nan")
 
 
 running_now: set[str] = set()

@@ -11,7 +11,6 @@ tasks running here, relays cancellations requested elsewhere, and returns tasks 
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import socket
@@ -26,13 +25,14 @@ from typing import Any, Literal
 
 from pyqueue.enums import TaskStatus
 from pyqueue.errors import (
+    InvalidPayload,
     PayloadTooLarge,
     PyQueueError,
     QueueStopped,
     TaskNotFound,
 )
 from pyqueue.events import EventBus
-from pyqueue.models.task import Outcome, Task, utcnow
+from pyqueue.models.task import Outcome, Task, strict_json, utcnow
 from pyqueue.stores.base import ChangeFeed, Counts, MinuteCount, TaskQuery, TaskStore
 from pyqueue.system.handlers import HandlerRegistry, HandlerSpec, TaskContext
 from pyqueue.system.retry import RetryPolicy
@@ -233,9 +233,13 @@ class Queue:
 
     def _new_task(self, index: int, request: NewTask, many: bool) -> Task:
         t_type = self.registry.resolve(request.t_type)
-        size = len(json.dumps(request.payload, separators=(",", ":")).encode())
+        where = f"Task {index}: payload" if many else "Payload"
+        try:
+            encoded = strict_json(request.payload)
+        except (TypeError, ValueError) as exc:  # NaN/Infinity, lone surrogates, non-JSON objects
+            raise InvalidPayload(f"{where} is not storable JSON: {exc}") from None
+        size = len(encoded)
         if size > self.config.max_payload_bytes:
-            where = f"Task {index}: payload" if many else "Payload"
             raise PayloadTooLarge(
                 f"{where} is {size} bytes; the limit is {self.config.max_payload_bytes} bytes"
             )

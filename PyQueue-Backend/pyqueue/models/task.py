@@ -6,6 +6,7 @@ own lock or transaction, so a reader never sees a half-updated task.
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 import time
@@ -23,6 +24,12 @@ _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _id_lock = threading.Lock()
 _last_ms = 0
 _last_rand = 0
+
+
+def strict_json(value: JSON) -> bytes:
+    """``value`` as compact UTF-8 JSON; ``ValueError``/``TypeError`` when JSON cannot carry it
+    faithfully (NaN, Infinity, lone surrogates, objects that are not JSON). Never pickles."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
 
 
 def utcnow() -> datetime:

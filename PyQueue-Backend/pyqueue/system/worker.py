@@ -8,14 +8,13 @@ records itself.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from pyqueue.enums import TaskStatus
 from pyqueue.errors import UnknownTaskType
-from pyqueue.models.task import Outcome, Task, utcnow
+from pyqueue.models.task import Outcome, Task, strict_json, utcnow
 from pyqueue.system.handlers import TaskCancelled
 
 if TYPE_CHECKING:
@@ -82,7 +81,7 @@ class Worker:
 def _jsonable(value: Any) -> Any:
     """The handler's result, checked to be JSON (no pickling, ever)."""
     try:
-        json.dumps(value)
+        strict_json(value)
     except (TypeError, ValueError) as exc:
         raise TypeError(f"The handler's result is not JSON-serialisable: {exc}") from exc
     return value

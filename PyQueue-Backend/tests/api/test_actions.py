@@ -154,7 +154,8 @@ def test_bulk_reports_each_id(make_client: MakeClient) -> None:
 def test_handler_failures_are_retried_then_final(client: TestClient) -> None:
     flaky = enqueue(client, "FLAKY", max_retries=3)
     crash = enqueue(client, "CRASH", max_retries=2)
-    not_json = enqueue(client, "NOTJSON", max_retries=0)
+    not_json = enqueue(client, "NOTJSON", "set", max_retries=0)
+    nan = enqueue(client, "NOTJSON", "nan", max_retries=0)
     settle(client)
     assert client.get(f"/api/jobs/{flaky['id']}").json()["status"] == "COMPLETED"
     crashed = client.get(f"/api/jobs/{crash['id']}").json()
@@ -162,3 +163,5 @@ def test_handler_failures_are_retried_then_final(client: TestClient) -> None:
     assert crashed["last_error"] == "KeyError: 'boom'"
     bad = client.get(f"/api/jobs/{not_json['id']}").json()
     assert bad["status"] == "FAILED" and "not JSON-serialisable" in bad["last_error"]
+    nan_result = client.get(f"/api/jobs/{nan['id']}").json()
+    assert nan_result["status"] == "FAILED" and "Out of range float" in nan_result["last_error"]

@@ -80,6 +80,18 @@ def test_malformed_requests_are_422_and_enqueue_nothing(make_client: MakeClient)
     assert total(client) == 0
 
 
+def test_payloads_json_cannot_carry_are_422(make_client: MakeClient) -> None:
+    client = make_client(workers=0)
+    for payload in [b"1e999", b"-1e999", b'"\\ud800"', b'["ok", "\\udfff"]']:
+        body = b'{"payload": ' + payload + b', "t_type": "ECHO"}'
+        response = client.post(
+            "/api/enqueue", content=body, headers={"content-type": "application/json"}
+        )
+        assert response.status_code == 422, (payload, response.text)
+        assert "not storable JSON" in response.json()["detail"]
+    assert total(client) == 0
+
+
 def test_payload_over_the_limit_is_413(make_client: MakeClient) -> None:
     client = make_client(workers=0, max_payload_bytes=100)
     response = client.post("/api/enqueue", json={"payload": "x" * 200, "t_type": "EMAIL"})
