@@ -345,7 +345,8 @@ class Queue:
                 free = self.config.workers - len(self._running)
                 if free in (1, self._batch_floor) or not self._running:
                     self._cond.notify_all()  # the dispatcher waits for these; stop() for none
-            self._wake.set()
+            if outcome.status is TaskStatus.QUEUED:
+                self._wake.set()  # it may be due again before the dispatcher's idle wait ends
         if saved is not None:
             self.events.publish("updated", saved)
         return saved

@@ -8,8 +8,8 @@ O(log n) and never scan the whole store.
 from __future__ import annotations
 
 import heapq
+import os
 import threading
-import uuid
 from collections import deque
 from collections.abc import Hashable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
@@ -148,7 +148,7 @@ class MemoryStore:
                     continue  # deleted or cancelled while waiting: a stale entry
                 if task.next_run_at is not None and task.next_run_at > now:
                     continue  # its scheduled entry will bring it back
-                task = task.claimed(uuid.uuid4().hex, expires, now)
+                task = task.claimed(os.urandom(16).hex(), expires, now)
                 self._put(task)
                 claimed.append(task)
         return claimed

@@ -15,7 +15,7 @@ import sqlite3
 import threading
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -161,6 +161,9 @@ class SQLiteStore:
         self._busy_timeout = busy_timeout
         self._local = threading.local()
         self._lock = threading.Lock()
+        # Writers of this process queue here rather than in SQLite's busy handler, which sleeps
+        # (1, 2, 5, 10 ms ...) between retries; other processes still meet the busy timeout.
+        self._write_lock = threading.Lock()
         self._connections: list[sqlite3.Connection] = []
         self._closed = False
         try:
@@ -196,6 +199,10 @@ class SQLiteStore:
     def _tx(self, mode: str = "IMMEDIATE") -> Iterator[sqlite3.Connection]:
         """A transaction: ``IMMEDIATE`` takes the write lock up front, ``DEFERRED`` only reads."""
         conn = self._conn()
+        with self._write_lock if mode == "IMMEDIATE" else nullcontext():
+            yield from self._begin(conn, mode)
+
+    def _begin(self, conn: sqlite3.Connection, mode: str) -> Iterator[sqlite3.Connection]:
         try:
             conn.execute(f"BEGIN {mode}")
             try:

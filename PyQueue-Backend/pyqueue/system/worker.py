@@ -80,6 +80,8 @@ class Worker:
 
 def _jsonable(value: Any) -> Any:
     """The handler's result, checked to be JSON (no pickling, ever)."""
+    if value is None:
+        return value
     try:
         strict_json(value)
     except (TypeError, ValueError) as exc:
