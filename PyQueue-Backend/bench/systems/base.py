@@ -25,7 +25,8 @@ class System:
     name: ClassVar[str]
     concurrency: ClassVar[str] = ""
     size_factor: ClassVar[float] = 1.0
-    """Slow systems run a fraction of the tasks so that a full run fits in minutes."""
+    """Slower systems run a fraction of the tasks so that a full run fits in about ten minutes:
+    in memory 1 (20,000), SQLite and Redis 0.5, PostgreSQL 0.25, RQ and procrastinate 0.1."""
 
     def setup(self, kind: str) -> None:
         raise NotImplementedError

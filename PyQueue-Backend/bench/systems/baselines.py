@@ -43,6 +43,7 @@ class RawPgClaim(System):
 
     name: ClassVar[str]
     per_trip: ClassVar[int]
+    size_factor = 0.25
 
     def setup(self, kind: str) -> None:
         import psycopg

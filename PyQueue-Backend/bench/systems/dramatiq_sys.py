@@ -72,6 +72,7 @@ class DramatiqStub(DramatiqSystem):
 
 class DramatiqRedis(DramatiqSystem):
     name = "dramatiq-redis"
+    size_factor = 0.5
 
     def make_broker(self) -> Any:
         from dramatiq.brokers.redis import RedisBroker

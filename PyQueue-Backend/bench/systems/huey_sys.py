@@ -66,6 +66,7 @@ class HueyMemoryOneWorker(HueyMemory):
 
 class HueySqlite(HueySystem):
     name = "huey-sqlite"
+    size_factor = 0.5
 
     def make_huey(self) -> Any:
         from huey import SqliteHuey
@@ -79,6 +80,7 @@ class HueySqlite(HueySystem):
 
 class HueyRedis(HueySystem):
     name = "huey-redis"
+    size_factor = 0.5
 
     def make_huey(self) -> Any:
         from huey import RedisHuey

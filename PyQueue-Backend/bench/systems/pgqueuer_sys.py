@@ -15,6 +15,7 @@ from bench.tally import abody
 
 class PgQueuer(System):
     name = "pgqueuer"
+    size_factor = 0.25
     concurrency = "QueueManager, batch_size 10, unlimited concurrency (the defaults)"
 
     def setup(self, kind: str) -> None:

@@ -74,6 +74,7 @@ class PyQueueMemory(PyQueueSystem):
 
 class PyQueueSqlite(PyQueueSystem):
     name = "pyqueue-sqlite"
+    size_factor = 0.5
 
     def database_url(self) -> str:
         self._dir = tempfile.TemporaryDirectory(prefix="pyqueue-bench-")
@@ -86,6 +87,7 @@ class PyQueueSqlite(PyQueueSystem):
 
 class PyQueuePostgres(PyQueueSystem):
     name = "pyqueue-postgres"
+    size_factor = 0.25
 
     def database_url(self) -> str:
         return fresh_database(self.name)
