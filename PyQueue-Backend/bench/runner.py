@@ -55,7 +55,8 @@ def run_system(name: str, args: argparse.Namespace) -> list[Record]:
 def _http(name: str, scenarios: list[str], args: argparse.Namespace) -> list[Record]:
     from bench.http_bench import run_http
 
-    return run_http(name, scenarios, args.size, args.repeat)
+    factor = load(name).size_factor if name in SYSTEMS else 1.0
+    return run_http(name, scenarios, max(100, int(args.size * factor)), args.repeat)
 
 
 def _scale(name: str, args: argparse.Namespace) -> list[Record]:

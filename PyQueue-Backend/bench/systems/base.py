@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 from bench.stats import percentile
 from bench.tally import TALLY, payloads
 
-DRAIN_TIMEOUT = 300.0
+DRAIN_TIMEOUT = 120.0
 
 
 class NotSupported(Exception):
@@ -26,7 +26,7 @@ class System:
     concurrency: ClassVar[str] = ""
     size_factor: ClassVar[float] = 1.0
     """Slower systems run a fraction of the tasks so that a full run fits in about ten minutes:
-    in memory 1 (20,000), SQLite and Redis 0.5, PostgreSQL 0.25, RQ and procrastinate 0.1."""
+    in memory 1 (20,000), SQLite and Redis 0.5, PostgreSQL 0.25, procrastinate 0.1, RQ 0.05."""
 
     def setup(self, kind: str) -> None:
         raise NotImplementedError

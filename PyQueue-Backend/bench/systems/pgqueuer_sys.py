@@ -1,4 +1,7 @@
-"""pgqueuer on psycopg: a QueueManager with its default batch size (10), no concurrency cap."""
+"""pgqueuer: a QueueManager on asyncpg (its primary driver) with the default batch size (10).
+
+Jobs are enqueued through pgqueuer's synchronous psycopg queries, as a web app would.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ from bench.tally import abody
 class PgQueuer(System):
     name = "pgqueuer"
     size_factor = 0.25
-    concurrency = "QueueManager, batch_size 10, unlimited concurrency (the defaults)"
+    concurrency = "QueueManager on asyncpg, batch_size 10, no concurrency cap (the defaults)"
 
     def setup(self, kind: str) -> None:
         import psycopg
@@ -59,7 +62,7 @@ class PgQueuer(System):
             )
 
     def start(self) -> None:
-        import psycopg
+        import asyncpg  # type: ignore[import-untyped]
         from pgqueuer.models import Job
         from pgqueuer.qm import QueueManager
         from pgqueuer.queries import Queries
@@ -68,8 +71,8 @@ class PgQueuer(System):
         holder: dict[str, QueueManager] = {}
 
         async def main() -> None:
-            conn = await psycopg.AsyncConnection.connect(self.url, autocommit=True)
-            manager = QueueManager(Queries.from_psycopg_connection(conn))
+            conn = await asyncpg.connect(self.url)
+            manager = QueueManager(Queries.from_asyncpg_connection(conn))
             holder["qm"] = manager
 
             @manager.entrypoint("bench")

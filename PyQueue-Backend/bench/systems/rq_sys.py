@@ -17,7 +17,7 @@ def bench_job(kind: str, payload: Any) -> None:
 class RqSystem(System):
     name = "rq"
     concurrency = "one Worker, a forked child per job (the default)"
-    size_factor = 0.1
+    size_factor = 0.05
 
     def setup(self, kind: str) -> None:
         from redis import Redis
