@@ -31,6 +31,15 @@ class TaskQuery:
 
 
 @dataclass(frozen=True, slots=True)
+class AttemptEnd:
+    """How one attempt ended, for :meth:`TaskStore.finish_many`."""
+
+    task_id: str
+    lease_id: str
+    outcome: Outcome
+
+
+@dataclass(frozen=True, slots=True)
 class Counts:
     by_status: dict[TaskStatus, int]
     by_type: dict[str, int]
@@ -93,6 +102,10 @@ class TaskStore(Protocol):
 
     def finish(self, task_id: str, lease_id: str, outcome: Outcome) -> Task | None:
         """End an attempt; ``None`` when the lease is no longer held (nothing changes)."""
+        ...
+
+    def finish_many(self, ends: Sequence[AttemptEnd]) -> list[Task | None]:
+        """Record many ends of attempts in one transaction (group commit); one result each."""
         ...
 
     def renew(self, leases: Mapping[str, str], lease_seconds: float) -> RenewResult:

@@ -19,7 +19,14 @@ from sortedcontainers import SortedList
 from pyqueue.enums import TaskStatus
 from pyqueue.errors import InvalidTaskState, TaskNotFound
 from pyqueue.models.task import Outcome, Task, utcnow
-from pyqueue.stores.base import Counts, MinuteCount, RenewResult, TaskQuery, WorkerTotals
+from pyqueue.stores.base import (
+    AttemptEnd,
+    Counts,
+    MinuteCount,
+    RenewResult,
+    TaskQuery,
+    WorkerTotals,
+)
 
 _KEEP_MINUTES = 24 * 60
 
@@ -155,16 +162,20 @@ class MemoryStore:
 
     def finish(self, task_id: str, lease_id: str, outcome: Outcome) -> Task | None:
         with self._lock:
-            task = self._tasks.get(task_id)
-            if (
-                task is None
-                or task.lease_id != lease_id
-                or task.status is not TaskStatus.INPROGRESS
-            ):
-                return None
-            task = task.finished(outcome, utcnow())
-            self._put(task)
-            return task
+            return self._finish(task_id, lease_id, outcome, utcnow())
+
+    def finish_many(self, ends: Sequence[AttemptEnd]) -> list[Task | None]:
+        now = utcnow()
+        with self._lock:
+            return [self._finish(e.task_id, e.lease_id, e.outcome, now) for e in ends]
+
+    def _finish(self, task_id: str, lease_id: str, outcome: Outcome, now: datetime) -> Task | None:
+        task = self._tasks.get(task_id)
+        if task is None or task.lease_id != lease_id or task.status is not TaskStatus.INPROGRESS:
+            return None
+        task = task.finished(outcome, now)
+        self._put(task)
+        return task
 
     def renew(self, leases: Mapping[str, str], lease_seconds: float) -> RenewResult:
         result = RenewResult()

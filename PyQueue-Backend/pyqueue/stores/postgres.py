@@ -24,7 +24,14 @@ from psycopg_pool import ConnectionPool
 from pyqueue.enums import TaskStatus
 from pyqueue.errors import InvalidTaskState, StoreUnavailable, TaskNotFound
 from pyqueue.models.task import Outcome, Task, utcnow
-from pyqueue.stores.base import Counts, MinuteCount, RenewResult, TaskQuery, WorkerTotals
+from pyqueue.stores.base import (
+    AttemptEnd,
+    Counts,
+    MinuteCount,
+    RenewResult,
+    TaskQuery,
+    WorkerTotals,
+)
 from pyqueue.stores.postgres_listener import Listener
 from pyqueue.stores.postgres_schema import QUERIES, migrate
 from pyqueue.stores.sqlcommon import COLUMNS, SELECT_LIST, dumps, eligible_at
@@ -235,24 +242,29 @@ class PostgresStore:
         return sorted((_task(r) for r in rows), key=lambda t: t.t_id)
 
     def finish(self, task_id: str, lease_id: str, outcome: Outcome) -> Task | None:
+        return self.finish_many([AttemptEnd(task_id, lease_id, outcome)])[0]
+
+    def finish_many(self, ends: Sequence[AttemptEnd]) -> list[Task | None]:
+        """One transaction, one round trip (a pipelined ``executemany``), committed without
+        waiting for the WAL flush: a lost commit only means the attempt runs again."""
+        if not ends:
+            return []
         now = utcnow()
-        params = {
-            "t_id": task_id,
-            "lease_id": lease_id,
-            "status": outcome.status.value,
-            "refund": 1 if outcome.refund_attempt else 0,
-            "now": now,
-            "finished_at": now if outcome.status.is_final else None,
-            "next_run_at": outcome.next_run_at,
-            "run_at": outcome.next_run_at or now,
-            "error": outcome.error,
-            "result": None if outcome.result is None else _json(outcome.result),
-        }
-        rows = self._fast("finish", params)
-        if rows and outcome.status is TaskStatus.QUEUED:
-            with self._conn() as conn:
+        params = [_finish_params(e.task_id, e.lease_id, e.outcome, now) for e in ends]
+        results: list[Task | None] = []
+        with self._conn() as conn, conn.transaction():
+            conn.execute(_ASYNC_COMMIT)
+            cur = conn.cursor()
+            cur.executemany(QUERIES["finish"], params, returning=True)
+            while True:
+                row = cur.fetchone()
+                results.append(None if row is None else _task(row))
+                if not cur.nextset():
+                    break
+            requeued = any(t is not None and t.status is TaskStatus.QUEUED for t in results)
+            if requeued:
                 self._notify(conn)
-        return _task(rows[0]) if rows else None
+        return results
 
     def renew(self, leases: Mapping[str, str], lease_seconds: float) -> RenewResult:
         expires = utcnow() + timedelta(seconds=lease_seconds)
@@ -358,3 +370,19 @@ class PostgresStore:
             self._listener.stop()
             self._listener = None
         self._pool.close()
+
+
+def _finish_params(task_id: str, lease_id: str, outcome: Outcome, now: datetime) -> dict[str, Any]:
+    """The parameters of the ``finish`` statement, which mirrors :meth:`Task.finished`."""
+    return {
+        "t_id": task_id,
+        "lease_id": lease_id,
+        "status": outcome.status.value,
+        "refund": 1 if outcome.refund_attempt else 0,
+        "now": now,
+        "finished_at": now if outcome.status.is_final else None,
+        "next_run_at": outcome.next_run_at,
+        "run_at": outcome.next_run_at or now,
+        "error": outcome.error,
+        "result": None if outcome.result is None else _json(outcome.result),
+    }

@@ -23,7 +23,14 @@ from typing import Any
 from pyqueue.enums import TaskStatus
 from pyqueue.errors import ConfigurationError, InvalidTaskState, StoreUnavailable, TaskNotFound
 from pyqueue.models.task import Outcome, Task, utcnow
-from pyqueue.stores.base import Counts, MinuteCount, RenewResult, TaskQuery, WorkerTotals
+from pyqueue.stores.base import (
+    AttemptEnd,
+    Counts,
+    MinuteCount,
+    RenewResult,
+    TaskQuery,
+    WorkerTotals,
+)
 from pyqueue.stores.sqlcommon import (
     COLUMNS,
     SELECT_LIST,
@@ -277,15 +284,21 @@ class SQLiteStore:
         return claimed
 
     def finish(self, task_id: str, lease_id: str, outcome: Outcome) -> Task | None:
+        return self.finish_many([AttemptEnd(task_id, lease_id, outcome)])[0]
+
+    def finish_many(self, ends: Sequence[AttemptEnd]) -> list[Task | None]:
+        now = utcnow()
+        results: list[Task | None] = []
         with self._tx() as conn:
-            task = self._one(conn, task_id)
-            if task is None or task.lease_id != lease_id:
-                return None
-            if task.status is not TaskStatus.INPROGRESS:
-                return None
-            task = task.finished(outcome, utcnow())
-            self._save(conn, [task])
-        return task
+            for end in ends:
+                task = self._one(conn, end.task_id)
+                held = task is not None and task.lease_id == end.lease_id
+                if task is None or not held or task.status is not TaskStatus.INPROGRESS:
+                    results.append(None)
+                    continue
+                results.append(task.finished(end.outcome, now))
+            self._save(conn, [t for t in results if t is not None])
+        return results
 
     def renew(self, leases: Mapping[str, str], lease_seconds: float) -> RenewResult:
         result = RenewResult()

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pyqueue.enums import TaskStatus
 from pyqueue.models.task import Outcome, utcnow
 from pyqueue.stores import TaskStore
+from pyqueue.stores.base import AttemptEnd
 from tests.stores.helpers import added, claim_one, retry_in
 
 
@@ -170,3 +171,33 @@ def test_recover_expired_cancels_a_task_asked_to_stop(store: TaskStore) -> None:
     store.request_cancel(task.t_id)
     (recovered,) = store.recover_expired()
     assert recovered.status is TaskStatus.CANCELLED
+
+
+def test_finish_many_records_each_end_in_one_call_fenced_one_by_one(store: TaskStore) -> None:
+    added(store, 4)
+    done, retried, stale, deleted = store.claim(4, 30)
+    assert store.delete(deleted.t_id) is not None
+    results = store.finish_many(
+        [
+            AttemptEnd(
+                done.t_id, done.lease_id or "", Outcome(TaskStatus.COMPLETED, result={"a": 1})
+            ),
+            AttemptEnd(retried.t_id, retried.lease_id or "", retry_in(-1)),
+            AttemptEnd(stale.t_id, "an-old-lease", Outcome(TaskStatus.FAILED, error="late")),
+            AttemptEnd(deleted.t_id, deleted.lease_id or "", Outcome(TaskStatus.COMPLETED)),
+        ]
+    )
+    assert [r.status if r else None for r in results] == [
+        TaskStatus.COMPLETED,
+        TaskStatus.QUEUED,
+        None,
+        None,
+    ]
+    assert results[0] is not None and results[0].result == {"a": 1}
+    assert store.get(done.t_id) == results[0]
+    assert store.get(retried.t_id) == results[1]
+    assert store.get(stale.t_id) == stale  # still running under its own lease
+    assert store.get(deleted.t_id) is None  # nothing resurrected
+    counts = store.counts().by_status
+    assert (counts[TaskStatus.COMPLETED], counts[TaskStatus.INPROGRESS]) == (1, 1)
+    assert store.finish_many([]) == []
