@@ -32,8 +32,9 @@ from pyqueue.errors import (
     TaskNotFound,
 )
 from pyqueue.events import EventBus
+from pyqueue.models.finisher import Finisher
 from pyqueue.models.task import Outcome, Task, strict_json, utcnow
-from pyqueue.stores.base import ChangeFeed, Counts, MinuteCount, TaskQuery, TaskStore
+from pyqueue.stores.base import AttemptEnd, ChangeFeed, Counts, MinuteCount, TaskQuery, TaskStore
 from pyqueue.system.handlers import HandlerRegistry, HandlerSpec, TaskContext
 from pyqueue.system.retry import RetryPolicy
 
@@ -114,6 +115,8 @@ class Queue:
         self._cond = threading.Condition()
         self._running: dict[str, Running] = {}
         self._batch_floor = max(1, self.config.workers // 2)
+        self._finishing: dict[str, Running] = {}  # ended, the end not yet recorded
+        self._finisher = Finisher(self._record) if store.blocking and self.config.workers else None
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
@@ -128,6 +131,8 @@ class Queue:
         if self.config.workers > 0:
             self._executor = ThreadPoolExecutor(self.config.workers, "pyqueue-worker")
             self._spawn("pyqueue-dispatcher", self._dispatch_loop)
+            if self._finisher is not None:
+                self._finisher.start()
             set_wakeup = getattr(self.store, "set_wakeup", None)
             if set_wakeup is not None:  # e.g. PostgreSQL's LISTEN/NOTIFY
                 set_wakeup(self.wake)
@@ -160,6 +165,8 @@ class Queue:
                 for running in self._running.values():
                     running.cancel("shutdown")
                 self._cond.wait_for(lambda: not self._running, max(1.0, timeout))
+        if self._finisher is not None and not self._finisher.close(timeout=10):
+            logger.warning("Some attempt ends were not recorded; their leases will recover them")
         if self._executor is not None:
             self._executor.shutdown(wait=False, cancel_futures=True)
         for thread in self._threads:
@@ -333,7 +340,19 @@ class Queue:
             return self._running[task.t_id]
 
     def finish(self, task: Task, outcome: Outcome) -> Task | None:
-        """Record how an attempt ended (fenced by its lease) and free its worker slot."""
+        """Record how an attempt ended (fenced by its lease) and free its worker slot.
+
+        With a store that does I/O the end is handed to the finisher (group commit) and ``None``
+        is returned; the task keeps its lease until the end is recorded.
+        """
+        if self._finisher is not None:
+            with self._cond:
+                running = self._running.pop(task.t_id, None)
+                if running is not None:
+                    self._finishing[task.t_id] = running
+                self._slot_freed()
+            self._finisher.put(task, outcome)
+            return None
         try:
             saved = self.store.finish(task.t_id, task.lease_id or "", outcome)
         except PyQueueError:
@@ -342,14 +361,36 @@ class Queue:
         finally:
             with self._cond:
                 self._running.pop(task.t_id, None)
-                free = self.config.workers - len(self._running)
-                if free in (1, self._batch_floor) or not self._running:
-                    self._cond.notify_all()  # the dispatcher waits for these; stop() for none
+                self._slot_freed()
             if outcome.status is TaskStatus.QUEUED:
                 self._wake.set()  # it may be due again before the dispatcher's idle wait ends
         if saved is not None:
             self.events.publish("updated", saved)
         return saved
+
+    def _slot_freed(self) -> None:
+        """Wake the dispatcher when it may claim (caller holds ``_cond``), and stop() at the end."""
+        free = self.config.workers - len(self._running)
+        if free in (1, self._batch_floor) or not self._running:
+            self._cond.notify_all()
+
+    def _record(self, ends: list[tuple[Task, Outcome]]) -> None:
+        """The finisher's work: record a batch of attempt ends in one transaction."""
+        try:
+            saved = self.store.finish_many(
+                [AttemptEnd(task.t_id, task.lease_id or "", outcome) for task, outcome in ends]
+            )
+        except PyQueueError:
+            logger.exception("Could not record %d attempt ends; their leases will", len(ends))
+            saved = [None] * len(ends)
+        with self._cond:
+            for task, _ in ends:
+                self._finishing.pop(task.t_id, None)
+        for recorded in saved:
+            if recorded is not None:
+                self.events.publish("updated", recorded)
+        if any(outcome.status is TaskStatus.QUEUED for _, outcome in ends):
+            self._wake.set()
 
     def next_retry_at(self, task: Task, now: datetime) -> datetime:
         return self.config.retry.next_run_at(task.attempts, now)
@@ -461,7 +502,8 @@ class Queue:
 
     def _renew_leases(self) -> None:
         with self._cond:
-            leases = {i: r.task.lease_id or "" for i, r in self._running.items()}
+            held = [*self._running.values(), *self._finishing.values()]
+        leases = {r.task.t_id: r.task.lease_id or "" for r in held}
         if not leases:
             return
         result = self.store.renew(leases, self.config.lease_seconds)

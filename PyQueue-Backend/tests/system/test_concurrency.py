@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import threading
+from pathlib import Path
 
 from pyqueue.enums import TaskStatus
 from pyqueue.errors import PyQueueError
@@ -83,3 +84,17 @@ def test_manual_retry_racing_automatic_retries_never_runs_a_task_twice_at_once(
     # each accepted manual retry grants a fresh budget of 3 attempts, and nothing more
     assert sum(sample_tasks.runs[i] for i in ids) == 3 * (len(ids) + accepted)
     assert queue.store.counts().by_status[TaskStatus.FAILED] == 200
+
+
+def test_group_commit_on_sqlite_runs_each_task_once(make_queue: MakeQueue, tmp_path: Path) -> None:
+    queue = make_queue(workers=8, database_url=f"sqlite:///{tmp_path / 'q.db'}")
+    assert queue.store.blocking  # the finisher records attempt ends in batches
+    queue.enqueue_many([NewTask("COUNT", f"job-{i}") for i in range(2000)])
+    flaky = queue.enqueue("FLAKY", "f", max_retries=3)
+    assert queue.wait_idle(timeout=90)
+    assert len(sample_tasks.runs) == 2000
+    assert set(sample_tasks.runs.values()) == {1}
+    counts = queue.store.counts()
+    assert counts.by_status[TaskStatus.COMPLETED] == 2001
+    done = queue.store.get(flaky.t_id)
+    assert done is not None and done.attempts == 3 and done.lease_id is None
