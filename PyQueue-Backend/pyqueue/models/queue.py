@@ -464,15 +464,21 @@ class Queue:
             self.store.report_workers(self.process_id, busy, total)
 
     def _heartbeat_loop(self) -> None:
+        steps = (self._renew_leases, self._recover_expired, self._report_pool)
         while not self._stopping.wait(self.config.heartbeat_seconds):
-            try:
-                self._report_workers(self.config.workers)
-                self._renew_leases()
-                for task in self.store.recover_expired():
-                    logger.warning("Recovered %s after its lease ran out", task.t_id)
-                    self._changed(task)
-            except PyQueueError as exc:
-                logger.warning("Heartbeat failed: %s", exc)
+            for step in steps:  # leases first: they are what keeps a task from running twice
+                try:
+                    step()
+                except PyQueueError as exc:
+                    logger.warning("Heartbeat step %s failed: %s", step.__name__, exc)
+
+    def _recover_expired(self) -> None:
+        for task in self.store.recover_expired():
+            logger.warning("Recovered %s after its lease ran out", task.t_id)
+            self._changed(task)
+
+    def _report_pool(self) -> None:
+        self._report_workers(self.config.workers)
 
     def _relay_loop(self) -> None:
         """Publish changes made by other processes while someone listens to the event stream.

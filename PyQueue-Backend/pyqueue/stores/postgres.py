@@ -246,9 +246,18 @@ class PostgresStore:
 
     def finish_many(self, ends: Sequence[AttemptEnd]) -> list[Task | None]:
         """One transaction, one round trip (a pipelined ``executemany``), committed without
-        waiting for the WAL flush: a lost commit only means the attempt runs again."""
+        waiting for the WAL flush: a lost commit only means the attempt runs again. Rows are
+        updated in id order, as ``renew`` locks them, so concurrent batches never deadlock."""
         if not ends:
             return []
+        order = sorted(range(len(ends)), key=lambda i: ends[i].task_id)
+        saved = self._finish_sorted([ends[i] for i in order])
+        results: list[Task | None] = [None] * len(ends)
+        for position, task in zip(order, saved, strict=True):
+            results[position] = task
+        return results
+
+    def _finish_sorted(self, ends: Sequence[AttemptEnd]) -> list[Task | None]:
         now = utcnow()
         params = [_finish_params(e.task_id, e.lease_id, e.outcome, now) for e in ends]
         results: list[Task | None] = []

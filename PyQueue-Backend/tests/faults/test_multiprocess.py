@@ -21,6 +21,7 @@ def status_of(api: str, task_id: str) -> str:
     "kind", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
 )
 def test_two_workers_and_one_api_drain_5000_tasks_each_once(cluster: Cluster) -> None:
+    cluster.lease_seconds = 10  # nothing dies here: no lease may run out on a loaded machine
     port = free_port()
     api = f"http://127.0.0.1:{port}/api"
     cluster.server(port, workers=0)
@@ -37,7 +38,9 @@ def test_two_workers_and_one_api_drain_5000_tasks_each_once(cluster: Cluster) ->
     wait_until(drained, 180, "5000 tasks to complete")
     runs = cluster.run_counts()
     assert len(runs) == 5000
-    assert set(runs.values()) == {1}, "a task ran more than once"
+    twice = [task_id for task_id, n in runs.items() if n > 1]
+    details = [httpx.get(f"{api}/jobs/{task_id}", timeout=5).json() for task_id in twice[:3]]
+    assert not twice, f"{len(twice)} tasks ran more than once, e.g. {details}"
     pids = {pid for _, _, pid in cluster.runs()}
     assert len(pids) == 2, "both worker processes took work"
 

@@ -201,3 +201,34 @@ def test_finish_many_records_each_end_in_one_call_fenced_one_by_one(store: TaskS
     counts = store.counts().by_status
     assert (counts[TaskStatus.COMPLETED], counts[TaskStatus.INPROGRESS]) == (1, 1)
     assert store.finish_many([]) == []
+
+
+def test_renewing_leases_while_finishing_in_batches_never_deadlocks(store: TaskStore) -> None:
+    added(store, 400)
+    claimed = store.claim(400, 30)
+    leases = {t.t_id: t.lease_id or "" for t in claimed}
+    errors: list[BaseException] = []
+    finished = threading.Event()
+
+    def renew_all() -> None:
+        try:
+            while not finished.is_set():
+                store.renew(leases, 30)
+        except BaseException as exc:  # reported by the test thread
+            errors.append(exc)
+
+    renewer = threading.Thread(target=renew_all)
+    renewer.start()
+    try:
+        newest_first = sorted(claimed, key=lambda t: t.t_id, reverse=True)
+        for start in range(0, len(newest_first), 40):
+            chunk = newest_first[start : start + 40]
+            ends = [
+                AttemptEnd(t.t_id, t.lease_id or "", Outcome(TaskStatus.COMPLETED)) for t in chunk
+            ]
+            assert all(store.finish_many(ends))
+    finally:
+        finished.set()
+        renewer.join()
+    assert errors == []
+    assert store.counts().by_status[TaskStatus.COMPLETED] == 400

@@ -28,9 +28,18 @@ WHERE t_id = %(t_id)s AND lease_id = %(lease_id)s AND status = 'INPROGRESS'
 RETURNING {columns}
 
 -- name: renew
+-- Rows are locked in id order, as finish_many takes them, so the two never deadlock.
+WITH mine AS (
+    SELECT t.t_id FROM pyqueue_tasks AS t
+    JOIN unnest(%(ids)s::text[], %(leases)s::text[]) AS l (t_id, lease_id)
+        ON t.t_id = l.t_id AND t.lease_id = l.lease_id
+    WHERE t.status = 'INPROGRESS'
+    ORDER BY t.t_id
+    FOR UPDATE OF t
+)
 UPDATE pyqueue_tasks AS t SET lease_expires_at = %(expires)s
-FROM unnest(%(ids)s::text[], %(leases)s::text[]) AS l (t_id, lease_id)
-WHERE t.t_id = l.t_id AND t.lease_id = l.lease_id AND t.status = 'INPROGRESS'
+FROM mine
+WHERE t.t_id = mine.t_id
 RETURNING t.t_id, t.cancel_requested
 
 -- name: expired
