@@ -15,9 +15,10 @@ import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from typing import Any, LiteralString
+from typing import Any, LiteralString, TypeVar
 
 import psycopg
+import psycopg.errors
 from psycopg.types.json import Json
 from psycopg_pool import ConnectionPool
 
@@ -37,6 +38,9 @@ from pyqueue.stores.postgres_schema import QUERIES, migrate
 from pyqueue.stores.sqlcommon import COLUMNS, SELECT_LIST, dumps, eligible_at
 
 logger = logging.getLogger("pyqueue.stores.postgres")
+T = TypeVar("T")
+_CONFLICT_RETRIES = 3
+_CONFLICTS = (psycopg.errors.DeadlockDetected, psycopg.errors.SerializationFailure)
 
 DEFAULT_POOL_SIZE = 10
 _KEEP = timedelta(days=1)
@@ -175,6 +179,20 @@ class PostgresStore:
                 cur = conn.execute(QUERIES[name], params)
             return cur.fetchall()
 
+    @staticmethod
+    def _retry_conflicts(work: Callable[[], T]) -> T:
+        """Run ``work`` (one transaction) again when PostgreSQL rolled it back to break a
+        deadlock or a serialization conflict; nothing of it was applied."""
+        for attempt in range(1, _CONFLICT_RETRIES + 1):
+            try:
+                return work()
+            except StoreUnavailable as exc:
+                conflict = isinstance(exc.__cause__, _CONFLICTS)
+                if not conflict or attempt == _CONFLICT_RETRIES:
+                    raise
+                logger.info("Retrying a transaction PostgreSQL rolled back: %s", exc.__cause__)
+        raise AssertionError("unreachable")
+
     def _one(self, conn: psycopg.Connection[Any], name: str, task_id: str) -> Task | None:
         row = conn.execute(QUERIES[name], {"t_id": task_id}).fetchone()
         return None if row is None else _task(row)
@@ -251,7 +269,8 @@ class PostgresStore:
         if not ends:
             return []
         order = sorted(range(len(ends)), key=lambda i: ends[i].task_id)
-        saved = self._finish_sorted([ends[i] for i in order])
+        in_order = [ends[i] for i in order]
+        saved = self._retry_conflicts(lambda: self._finish_sorted(in_order))
         results: list[Task | None] = [None] * len(ends)
         for position, task in zip(order, saved, strict=True):
             results[position] = task
@@ -278,7 +297,7 @@ class PostgresStore:
     def renew(self, leases: Mapping[str, str], lease_seconds: float) -> RenewResult:
         expires = utcnow() + timedelta(seconds=lease_seconds)
         params = {"expires": expires, "ids": list(leases), "leases": list(leases.values())}
-        rows = self._fast("renew", params)
+        rows = self._retry_conflicts(lambda: self._fast("renew", params))
         kept = {task_id for task_id, _ in rows}
         return RenewResult(
             lost=set(leases) - kept,
