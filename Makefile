@@ -10,7 +10,7 @@ HAS_FRONTEND := $(wildcard $(FRONTEND)/package.json)
 # The store `make run` uses unless PYQUEUE_DATABASE_URL says otherwise.
 RUN_DATABASE_URL ?= $(or $(PYQUEUE_DATABASE_URL),sqlite:///$(CURDIR)/data/pyqueue.db)
 
-.PHONY: screenshot run test venv lint typecheck pytest frontend-deps frontend-build frontend-test bench clean
+.PHONY: screenshot run test test-fast venv lint typecheck pytest pytest-fast frontend-deps frontend-build frontend-test frontend-unit bench clean
 
 venv: $(STAMP)
 
@@ -34,8 +34,9 @@ run: venv frontend-build
 	mkdir -p data
 	PYQUEUE_DATABASE_URL='$(RUN_DATABASE_URL)' $(BIN)/pyqueue serve
 
+# ruff, then the import contracts of pyproject.toml (imports point down the layers only).
 lint: venv
-	cd $(BACKEND) && $(BIN)/ruff check . && $(BIN)/ruff format --check .
+	cd $(BACKEND) && $(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/lint-imports
 
 typecheck: venv
 	cd $(BACKEND) && $(BIN)/mypy
@@ -51,6 +52,21 @@ screenshot: venv frontend-build
 
 pytest: venv
 	cd $(BACKEND) && $(BIN)/pytest
+
+# The edit-run loop: no PostgreSQL, no SQLite files, no browser, no killed processes.
+pytest-fast: venv
+	cd $(BACKEND) && $(BIN)/pytest tests/unit tests/api tests/stores tests/system \
+		-m "not postgres and not sqlite and not slow"
+
+frontend-unit: frontend-deps
+ifneq ($(HAS_FRONTEND),)
+	cd $(FRONTEND) && npm run typecheck && npm test
+endif
+
+# Lint, types, unit, API, memory-store and system tests and vitest, two at a time: well under a
+# minute. `make test` stays the full suite that CI runs.
+test-fast: venv frontend-deps
+	$(MAKE) --no-print-directory -j2 --output-sync=target lint typecheck frontend-unit pytest-fast
 
 # pytest runs last: its closing line is the suite's summary.
 test: lint typecheck frontend-test pytest

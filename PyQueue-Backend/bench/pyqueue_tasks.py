@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pyqueue.system.handlers import TaskContext, task
+from pyqueue import TaskContext, task
 
 
 @task("BENCH", description="Benchmark no-op")

@@ -15,8 +15,8 @@ from collections.abc import Callable
 from bench.stats import Record, record
 from pyqueue.enums import TaskStatus
 from pyqueue.models.task import Outcome, Task, utcnow
-from pyqueue.stores import open_store
-from pyqueue.stores.base import TaskQuery, TaskStore
+from pyqueue.models.values import TaskQuery
+from pyqueue.stores import TaskStore, open_store
 
 TYPES = [f"TYPE{i}" for i in range(9)]
 CHUNK = 5_000

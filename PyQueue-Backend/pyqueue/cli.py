@@ -64,7 +64,7 @@ def _worker(args: argparse.Namespace) -> int:
             stop.wait()
     finally:
         queue.stop(settings.shutdown_timeout)
-        queue.store.close()
+        queue.close()
     return 0
 
 

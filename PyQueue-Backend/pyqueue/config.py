@@ -1,6 +1,6 @@
 """Typed settings, read once from the environment and a ``.env`` file.
 
-Every setting is prefixed ``PYQUEUE_`` except the seed's ``FRONTEND_ORIGIN``. All have defaults so
+Every setting is prefixed ``PYQUEUE_`` except ``FRONTEND_ORIGIN``. All have defaults so
 that ``make run`` works with none set; ``additional_docs/operations.md`` documents each one.
 """
 

@@ -1,6 +1,6 @@
 """PyQueue's exceptions. Each carries a message a person can act on and an HTTP status.
 
-The API maps them to JSON responses in one place (:mod:`pyqueue.system.http_errors`).
+The API maps them to JSON responses in one place (:mod:`pyqueue.api.errors`).
 """
 
 from __future__ import annotations

@@ -1,4 +1,8 @@
-"""The FastAPI app factory: ``create_app(settings)``; ``app`` is what ``uvicorn`` serves."""
+"""Where the parts are wired together: ``build_queue(settings)`` and ``create_app(settings)``.
+
+``app`` is what ``uvicorn main:app`` serves (built on first access, so importing this module reads
+no settings).
+"""
 
 from __future__ import annotations
 
@@ -10,40 +14,30 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
-from pyqueue import __version__
+from pyqueue.api import errors, producer
+from pyqueue.api.limits import BodySizeLimit
 from pyqueue.config import Settings
 from pyqueue.logs import setup_logging
-from pyqueue.models.queue import Queue, QueueConfig
+from pyqueue.models.demo import DemoHandlers
+from pyqueue.models.handlers import import_task_modules, registry
 from pyqueue.schemas.task import MAX_BATCH
 from pyqueue.stores import open_store
-from pyqueue.system import http_errors, producer
-from pyqueue.system.handlers import DemoHandlers, import_task_modules, registry
-from pyqueue.system.limits import BodySizeLimit
-from pyqueue.system.retry import RetryPolicy
+from pyqueue.system.queue import Queue, QueueConfig
 from pyqueue.system.worker import worker_factory
+from pyqueue.version import __version__
 
 logger = logging.getLogger("pyqueue.app")
 
 
 def build_queue(settings: Settings) -> Queue:
-    """The Queue for these settings: store, demo and custom handlers, worker factory."""
+    """The Queue for these settings: its store, the demo and custom handlers, the worker factory."""
     import_task_modules(settings.task_modules)
     handlers = registry.copy()
     DemoHandlers(settings.demo_time_scale, settings.demo_seed).register_into(handlers)
     for spec in registry.specs():  # custom handlers win over demo ones of the same name
         handlers.add(spec.name, spec.func, spec.description)
-    config = QueueConfig(
-        workers=settings.workers,
-        max_retries=settings.max_retries,
-        retry=RetryPolicy(settings.retry_backoff_base, settings.retry_backoff_max),
-        lease_seconds=settings.lease_seconds,
-        heartbeat_seconds=settings.heartbeat_period,
-        poll_interval=settings.poll_interval,
-        shutdown_timeout=settings.shutdown_timeout,
-        max_payload_bytes=settings.max_payload_bytes,
-    )
     store = open_store(settings.database_url, settings.db_pool_size)
-    return Queue(store, worker_factory, handlers, config)
+    return Queue(store, worker_factory, handlers, QueueConfig.from_settings(settings))
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -59,7 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             queue.stop(settings.shutdown_timeout)
-            queue.store.close()
+            queue.close()
 
     app = FastAPI(
         title="PyQueue",
@@ -68,7 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
-    http_errors.install(app)
+    errors.install(app)
     app.include_router(producer.public)
     app.include_router(producer.router)
     app.add_middleware(

@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from pyqueue.system.handlers import TaskContext, task
+from pyqueue import TaskContext, task
 
 
 def _log_run(ctx: TaskContext) -> None:

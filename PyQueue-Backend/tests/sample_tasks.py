@@ -7,7 +7,7 @@ import threading
 from collections import Counter
 from typing import Any
 
-from pyqueue.system.handlers import TaskContext, task
+from pyqueue import TaskContext, task
 
 runs: Counter[str] = Counter()
 runs_lock = threading.Lock()
@@ -69,3 +69,14 @@ def race(payload: Any, ctx: TaskContext) -> Any:
     finally:
         with runs_lock:
             running_now.discard(ctx.task_id)
+
+
+def reset() -> None:
+    """Forget every run and block ``BLOCK`` handlers again (before each test)."""
+    release.clear()
+    with runs_lock:
+        runs.clear()
+        overlaps.clear()
+        running_now.clear()
+    while not started.empty():
+        started.get_nowait()

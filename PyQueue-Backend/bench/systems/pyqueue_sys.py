@@ -9,10 +9,7 @@ from typing import Any, ClassVar
 from bench.servers import fresh_database
 from bench.systems.base import System
 from bench.tally import body
-from pyqueue.config import Settings
-from pyqueue.main import build_queue
-from pyqueue.models.queue import NewTask, Queue
-from pyqueue.system.handlers import TaskContext, registry
+from pyqueue import NewTask, Queue, Settings, TaskContext, build_queue, task
 from pyqueue.system.worker import worker_factory
 
 TYPE = "BENCH"
@@ -30,7 +27,7 @@ class PyQueueSystem(System):
         def handler(payload: Any, ctx: TaskContext) -> None:
             body(kind, payload)
 
-        registry.add(TYPE, handler, "benchmark task")
+        task(TYPE, description="benchmark task")(handler)
         settings = Settings(
             database_url=self.database_url(), workers=WORKERS, log_level="WARNING", static_dir=None
         )
@@ -62,7 +59,7 @@ class PyQueueSystem(System):
         self.queue.stop()
 
     def close(self) -> None:
-        self.queue.store.close()
+        self.queue.close()
 
 
 class PyQueueMemory(PyQueueSystem):

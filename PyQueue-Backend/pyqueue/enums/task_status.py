@@ -22,7 +22,7 @@ class TaskStatus(StrEnum):
 
     @classmethod
     def parse(cls, value: str) -> "TaskStatus":
-        """Match a status by name, ignoring case (as the seed did)."""
+        """Match a status by name, ignoring case."""
         try:
             return cls(value.strip().upper())
         except ValueError:

@@ -1,4 +1,4 @@
-"""The seed's nine demo task types.
+"""The nine demo task types that ship with PyQueue.
 
 Task types are open: the handler registry accepts any name. These are the ones that ship.
 """

@@ -1,4 +1,4 @@
-"""Domain models: the task record and the Queue service."""
+"""The domain: the task record and its transitions, handlers, the retry policy, value types."""
 
 from pyqueue.models.task import Outcome, Task, new_task_id, utcnow
 

@@ -64,7 +64,7 @@ def new_task_id() -> str:
 
 @dataclass(frozen=True, slots=True)
 class Task:
-    """One unit of work. ``t_id`` and ``t_type`` keep the seed's internal names."""
+    """One unit of work: ``t_id`` is its id, ``t_type`` the name of its handler."""
 
     t_id: str
     t_type: str

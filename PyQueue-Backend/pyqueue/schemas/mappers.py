@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from pyqueue.models.queue import NewTask, Stats
+from pyqueue.models.handlers import HandlerSpec
 from pyqueue.models.task import Task
+from pyqueue.models.values import MinuteCount, NewTask, Stats
 from pyqueue.schemas.task import (
     EnqueueRequest,
     MinuteOut,
@@ -12,8 +13,6 @@ from pyqueue.schemas.task import (
     TaskTypeOut,
     WorkersOut,
 )
-from pyqueue.stores.base import MinuteCount
-from pyqueue.system.handlers import HandlerSpec
 
 
 def task_to_out(task: Task) -> TaskOut:

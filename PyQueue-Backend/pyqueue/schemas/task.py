@@ -1,4 +1,5 @@
-"""Public DTOs of the REST API. Field names are the seed's; internal names never appear here."""
+"""Public DTOs of the REST API. Internal names (``t_id``) never appear here; ``t_type`` is the
+request field clients have always sent (``type`` is accepted too)."""
 
 from __future__ import annotations
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from pyqueue.errors import ConfigurationError
-from pyqueue.stores.base import Counts, MinuteCount, RenewResult, TaskQuery, TaskStore
+from pyqueue.stores.base import ChangeFeed, TaskStore, WakeupSource
 
-__all__ = ["Counts", "MinuteCount", "RenewResult", "TaskQuery", "TaskStore", "open_store"]
+__all__ = ["ChangeFeed", "TaskStore", "WakeupSource", "open_store"]
 
 SCHEMES = ("memory://", "sqlite:///path.db", "postgresql://…")
 

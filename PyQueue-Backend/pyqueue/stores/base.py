@@ -1,5 +1,10 @@
 """The one storage seam: every store implements :class:`TaskStore` and passes one contract suite.
 
+Two capabilities are optional, each an explicit protocol that the service checks with
+``isinstance``: :class:`ChangeFeed` (stores shared by several processes list recent changes, so
+each API process relays them to its event stream) and :class:`WakeupSource` (a store that can tell
+an idle dispatcher at once that another process added work).
+
 Stores own atomicity. ``claim`` moves each QUEUED task to INPROGRESS exactly once per attempt and
 gives it a lease; ``finish`` is fenced by the lease id, so a worker that lost its lease (the task
 was deleted, cancelled and retried, or recovered after its lease ran out) cannot overwrite newer
@@ -8,76 +13,37 @@ state.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from typing import Literal, Protocol
+from typing import Protocol, runtime_checkable
 
 from pyqueue.enums import TaskStatus
 from pyqueue.models.task import Outcome, Task
-
-Order = Literal["asc", "desc"]
-
-
-@dataclass(frozen=True, slots=True)
-class TaskQuery:
-    """A filtered page of tasks, ordered by id (= creation time)."""
-
-    status: TaskStatus | None = None
-    t_type: str | None = None
-    limit: int = 100
-    offset: int = 0
-    order: Order = "desc"
+from pyqueue.models.values import (
+    AttemptEnd,
+    Counts,
+    MinuteCount,
+    RenewResult,
+    TaskQuery,
+    WorkerTotals,
+)
 
 
-@dataclass(frozen=True, slots=True)
-class AttemptEnd:
-    """How one attempt ended, for :meth:`TaskStore.finish_many`."""
-
-    task_id: str
-    lease_id: str
-    outcome: Outcome
-
-
-@dataclass(frozen=True, slots=True)
-class Counts:
-    by_status: dict[TaskStatus, int]
-    by_type: dict[str, int]
-
-    @property
-    def total(self) -> int:
-        return sum(self.by_status.values())
-
-
-@dataclass(frozen=True, slots=True)
-class RenewResult:
-    """Of the leases a worker process renewed: which it lost, and which tasks must stop."""
-
-    lost: set[str] = field(default_factory=set)
-    cancel_requested: set[str] = field(default_factory=set)
-
-
-@dataclass(frozen=True, slots=True)
-class MinuteCount:
-    minute: datetime
-    completed: int
-    failed: int
-
-
-@dataclass(frozen=True, slots=True)
-class WorkerTotals:
-    """Worker pools that processes sharing the store reported."""
-
-    processes: int = 0
-    busy: int = 0
-    total: int = 0
-
-
+@runtime_checkable
 class ChangeFeed(Protocol):
     """Optional: stores shared by several processes list recent changes for the event relay."""
 
     def changed_since(self, since: datetime, limit: int) -> list[Task]:
         """Tasks whose ``updated_at`` is at or after ``since``, oldest change first."""
+        ...
+
+
+@runtime_checkable
+class WakeupSource(Protocol):
+    """Optional: a store that calls back whenever any process adds or requeues work."""
+
+    def set_wakeup(self, callback: Callable[[], None]) -> object:
+        """Start calling ``callback`` on new work (until the store is closed)."""
         ...
 
 

@@ -1,4 +1,4 @@
-"""``memory://``: the seed's lock-protected in-memory registry, with indexes.
+"""``memory://``: a lock-protected in-memory registry, with indexes.
 
 Nothing survives the process. Claims pop a FIFO of ready ids and a heap of scheduled retries; every
 filter (status, type, both) has an id-sorted index, so claim, enqueue and a filtered page cost
@@ -11,7 +11,7 @@ import heapq
 import os
 import threading
 from collections import deque
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
 from sortedcontainers import SortedList
@@ -19,7 +19,8 @@ from sortedcontainers import SortedList
 from pyqueue.enums import TaskStatus
 from pyqueue.errors import InvalidTaskState, TaskNotFound
 from pyqueue.models.task import Outcome, Task, utcnow
-from pyqueue.stores.base import (
+from pyqueue.models.values import (
+    THROUGHPUT_KEEP,
     AttemptEnd,
     Counts,
     MinuteCount,
@@ -27,15 +28,16 @@ from pyqueue.stores.base import (
     TaskQuery,
     WorkerTotals,
 )
+from pyqueue.stores.common import ManualActions
 
-_KEEP_MINUTES = 24 * 60
+_KEEP_MINUTES = int(THROUGHPUT_KEEP.total_seconds() // 60)
 
 
 def _keys(task: Task) -> tuple[Hashable, ...]:
     return (None, task.status, ("t", task.t_type), (task.status, task.t_type))
 
 
-class MemoryStore:
+class MemoryStore(ManualActions):
     blocking = False
 
     def __init__(self) -> None:
@@ -204,17 +206,9 @@ class MemoryStore:
                     recovered.append(task)
         return recovered
 
-    def request_cancel(self, task_id: str) -> Task:
+    def _update_one(self, task_id: str, change: Callable[[Task], Task]) -> Task:
         with self._lock:
-            task = self._require(task_id)
-            task = task.cancel(utcnow())
-            self._put(task)
-            return task
-
-    def requeue(self, task_id: str) -> Task:
-        with self._lock:
-            task = self._require(task_id)
-            task = task.retry_by_hand(utcnow())
+            task = change(self._require(task_id))
             self._put(task)
             return task
 

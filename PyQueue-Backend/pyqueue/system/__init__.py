@@ -1,1 +1,2 @@
-"""The running system: API routes (producer), one attempt (worker), handlers, retries, events."""
+"""The running service: the Queue, the worker pool and one attempt, the finisher, the heartbeat
+and the event bus. It calls the stores and the models, never the API."""

@@ -1,81 +1,71 @@
-"""One execution attempt of one task.
+"""One execution attempt of one task, as a function: (task, handler, context, policy) → outcome.
 
-``worker_factory(task, queue)`` returns ``Worker(task, queue).run``, the callable the Queue submits
-to its thread pool (the seed's shape). The worker runs the handler, turns what happened into an
-:class:`~pyqueue.models.task.Outcome` and hands it to ``Queue.finish``; it never touches the store's
-records itself.
+``worker_factory`` binds an attempt into the zero-argument callable that the worker pool submits
+to its thread pool; the pool records the :class:`~pyqueue.models.task.Outcome` it returns. An
+attempt never touches the store, the pool or the queue.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from functools import partial
+from typing import Any
 
 from pyqueue.enums import TaskStatus
-from pyqueue.errors import UnknownTaskType
+from pyqueue.models.handlers import Handler, TaskCancelled, TaskContext
+from pyqueue.models.retry import RetryPolicy
 from pyqueue.models.task import Outcome, Task, strict_json, utcnow
-from pyqueue.system.handlers import TaskCancelled
-
-if TYPE_CHECKING:
-    from pyqueue.models.queue import Queue, Running
 
 logger = logging.getLogger("pyqueue.worker")
 
-_MAX_ERROR_CHARS = 2000
+MAX_ERROR_CHARS = 2000
+"""The longest ``last_error`` recorded; a longer message is cut."""
+
+WorkerFactory = Callable[[Task, Handler, TaskContext, RetryPolicy], Callable[[], Outcome]]
 
 
-class Worker:
-    def __init__(self, task: Task, queue: Queue) -> None:
-        self.task = task
-        self.queue = queue
-
-    def run(self) -> None:
-        running = self.queue.context_for(self.task)
-        outcome = Outcome(TaskStatus.QUEUED, error="The worker stopped unexpectedly")
-        try:
-            outcome = self._attempt(running)
-        finally:
-            self.queue.finish(self.task, outcome)
-
-    def _attempt(self, running: Running) -> Outcome:
-        task, ctx = self.task, running.context
+def run_attempt(task: Task, handler: Handler, ctx: TaskContext, policy: RetryPolicy) -> Outcome:
+    """Run ``handler`` on the task's payload and say how the attempt ended."""
+    try:
+        ctx.raise_if_cancelled()
+        result = _jsonable(handler(task.payload, ctx))
+    except TaskCancelled:
+        return _cancelled(ctx)
+    except Exception as exc:  # a handler's failure, whatever it is, is an attempt that failed
+        if ctx.cancelled:
+            return _cancelled(ctx)
         extra = {"task_id": task.t_id, "attempt": task.attempts}
-        try:
-            spec = self.queue.registry.get(task.t_type)
-        except UnknownTaskType as exc:
-            return Outcome(TaskStatus.FAILED, error=exc.message)
-        try:
-            ctx.raise_if_cancelled()
-            result = _jsonable(spec.func(task.payload, ctx))
-        except TaskCancelled:
-            return self._cancelled(running)
-        except Exception as exc:  # a handler's failure, whatever it is, is an attempt that failed
-            if ctx.cancelled:
-                return self._cancelled(running)
-            logger.info("Attempt %d of %s failed: %r", task.attempts, task.t_id, exc, extra=extra)
-            return self._failed(f"{type(exc).__name__}: {exc}")
-        logger.debug("Completed %s", task.t_id, extra=extra)
-        return Outcome(TaskStatus.COMPLETED, result=result)
+        logger.info("Attempt %d of %s failed: %r", task.attempts, task.t_id, exc, extra=extra)
+        return _failed(task, policy, f"{type(exc).__name__}: {exc}")
+    logger.debug("Completed %s", task.t_id, extra={"task_id": task.t_id})
+    return Outcome(TaskStatus.COMPLETED, result=result)
 
-    def _cancelled(self, running: Running) -> Outcome:
-        if running.cancel_reason == "shutdown":
-            return Outcome(
-                TaskStatus.QUEUED,
-                error="Interrupted by a shutdown; it will run again",
-                refund_attempt=True,
-            )
-        return Outcome(TaskStatus.CANCELLED, error="Cancelled while running")
 
-    def _failed(self, error: str) -> Outcome:
-        error = error[:_MAX_ERROR_CHARS]
-        if self.task.retries_left:
-            return Outcome(
-                TaskStatus.QUEUED,
-                error=error,
-                next_run_at=self.queue.next_retry_at(self.task, utcnow()),
-            )
-        return Outcome(TaskStatus.FAILED, error=error)
+def worker_factory(
+    task: Task, handler: Handler, ctx: TaskContext, policy: RetryPolicy
+) -> Callable[[], Outcome]:
+    """The attempt as the callable a thread pool runs."""
+    return partial(run_attempt, task, handler, ctx, policy)
+
+
+def _cancelled(ctx: TaskContext) -> Outcome:
+    if ctx.cancel_reason == "shutdown":
+        return Outcome(
+            TaskStatus.QUEUED,
+            error="Interrupted by a shutdown; it will run again",
+            refund_attempt=True,
+        )
+    return Outcome(TaskStatus.CANCELLED, error="Cancelled while running")
+
+
+def _failed(task: Task, policy: RetryPolicy, error: str) -> Outcome:
+    error = error[:MAX_ERROR_CHARS]
+    if task.retries_left:
+        return Outcome(
+            TaskStatus.QUEUED, error=error, next_run_at=policy.next_run_at(task.attempts, utcnow())
+        )
+    return Outcome(TaskStatus.FAILED, error=error)
 
 
 def _jsonable(value: Any) -> Any:
@@ -87,7 +77,3 @@ def _jsonable(value: Any) -> Any:
     except (TypeError, ValueError) as exc:
         raise TypeError(f"The handler's result is not JSON-serialisable: {exc}") from exc
     return value
-
-
-def worker_factory(task: Task, queue: Queue) -> Callable[[], None]:
-    return Worker(task, queue).run

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from tests import sample_tasks
-from tests.api.conftest import MakeClient, enqueue, queue_of, settle
+from tests.support import MakeClient, enqueue, queue_of, settle
 
 
 def status_of(client: TestClient, task_id: str) -> str:

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from fastapi.testclient import TestClient
 
-from tests.api.conftest import MakeClient, enqueue, queue_of, settle
+from tests.support import MakeClient, enqueue, queue_of, settle
 
 TASK_FIELDS = {
     "id", "payload", "type", "status", "attempts", "max_retries", "created_at", "updated_at",

@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from tests.api.conftest import MakeClient, enqueue
+from tests.support import MakeClient, enqueue
 
 
 def read_events(lines: Iterator[str], count: int) -> list[tuple[int, dict[str, Any]]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from tests.api.conftest import MakeClient, enqueue, settle
+from tests.support import MakeClient, enqueue, settle
 
 
 def ids(response_json: list[dict[str, object]]) -> list[object]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.api.conftest import MakeClient
+from tests.support import MakeClient
 
 
 def test_token_is_required_on_every_api_route_but_health(make_client: MakeClient) -> None:

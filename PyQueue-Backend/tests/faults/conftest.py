@@ -6,11 +6,14 @@ from pathlib import Path
 import pytest
 
 from pyqueue.stores import TaskStore, open_store
-from tests.conftest import skip_or_fail
 from tests.faults.harness import Cluster, cluster_for
 from tests.stores.factory import drop_schema, postgres_reason, store_url
+from tests.support import skip_or_fail
 
-DURABLE = [pytest.param("sqlite"), pytest.param("postgres", marks=pytest.mark.postgres)]
+DURABLE = [
+    pytest.param("sqlite", marks=pytest.mark.sqlite),
+    pytest.param("postgres", marks=pytest.mark.postgres),
+]
 
 
 @pytest.fixture(params=DURABLE)

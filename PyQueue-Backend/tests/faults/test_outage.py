@@ -9,11 +9,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from pyqueue.main import create_app
-from tests.api.conftest import make_settings
-from tests.conftest import skip_or_fail
 from tests.faults.harness import wait_until
 from tests.stores.factory import drop_schema, postgres_reason, store_url
 from tests.stores.tcp_proxy import TcpProxy
+from tests.support import make_settings, skip_or_fail
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 

@@ -8,22 +8,16 @@ from pathlib import Path
 import pytest
 
 from pyqueue.stores import TaskStore
-from tests.conftest import skip_or_fail
-from tests.stores.factory import KINDS, drop_schema, make_store, postgres_reason
+from tests.stores.factory import KINDS, drop_schema, make_store, postgres_reason, require_postgres
 
-_PARAMS = [pytest.param(k, marks=pytest.mark.postgres) if k == "postgres" else k for k in KINDS]
+_MARKS = {"sqlite": pytest.mark.sqlite, "postgres": pytest.mark.postgres}
+_PARAMS = [pytest.param(k, marks=[_MARKS[k]] if k in _MARKS else []) for k in KINDS]
 
 
 @pytest.fixture(scope="session")
 def postgres_ready() -> bool:
     """Whether the PostgreSQL test server answers (checked once per session)."""
     return postgres_reason() is None
-
-
-def require_postgres(ready: bool) -> None:
-    """Skip (locally) or fail (CI) a PostgreSQL test when the server is missing."""
-    if not ready:
-        skip_or_fail(postgres_reason() or "PostgreSQL is not reachable")
 
 
 @pytest.fixture(params=_PARAMS)

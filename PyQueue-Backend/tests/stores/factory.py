@@ -16,6 +16,7 @@ import psycopg
 from psycopg import sql
 
 from pyqueue.stores import TaskStore, open_store
+from tests.support import skip_or_fail
 
 KINDS = ("memory", "sqlite", "postgres")
 POSTGRES_URL = os.environ.get(
@@ -34,6 +35,12 @@ def postgres_reason() -> str | None:
         return (
             f"PostgreSQL is not reachable at {POSTGRES_URL} ({exc}); set PYQUEUE_TEST_POSTGRES_URL"
         )
+
+
+def require_postgres(ready: bool) -> None:
+    """Skip (locally) or fail (CI) a PostgreSQL test when the server is missing."""
+    if not ready:
+        skip_or_fail(postgres_reason() or "PostgreSQL is not reachable")
 
 
 def postgres_url(schema: str = SCHEMA) -> str:

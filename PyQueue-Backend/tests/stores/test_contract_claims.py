@@ -8,8 +8,8 @@ from datetime import timedelta
 
 from pyqueue.enums import TaskStatus
 from pyqueue.models.task import Outcome, utcnow
+from pyqueue.models.values import AttemptEnd
 from pyqueue.stores import TaskStore
-from pyqueue.stores.base import AttemptEnd
 from tests.stores.helpers import added, claim_one, retry_in
 
 

@@ -9,7 +9,8 @@ import pytest
 from pyqueue.enums import TaskStatus
 from pyqueue.errors import InvalidTaskState
 from pyqueue.models.task import Task
-from pyqueue.stores import TaskQuery, TaskStore
+from pyqueue.models.values import TaskQuery
+from pyqueue.stores import TaskStore
 from tests.stores.helpers import added, new, run_to
 
 

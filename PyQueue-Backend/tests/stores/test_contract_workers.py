@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from pyqueue.models.task import utcnow
+from pyqueue.models.values import WorkerTotals
 from pyqueue.stores import TaskStore
-from pyqueue.stores.base import WorkerTotals
 
 
 def test_reported_pools_are_summed_leaving_out_the_asker(store: TaskStore) -> None:

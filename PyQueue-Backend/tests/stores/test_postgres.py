@@ -11,11 +11,17 @@ import psycopg
 import pytest
 
 from pyqueue.errors import StoreUnavailable
+from pyqueue.stores.common import COLUMNS
 from pyqueue.stores.postgres import PostgresStore
-from pyqueue.stores.postgres_schema import SCHEMA_VERSION, migrate, migrations
-from pyqueue.stores.sqlcommon import COLUMNS
-from tests.stores.conftest import require_postgres
-from tests.stores.factory import POSTGRES_URL, SCHEMA, drop_schema, postgres_url, reset_schema
+from pyqueue.stores.postgres.migrate import SCHEMA_VERSION, migrate, migrations
+from tests.stores.factory import (
+    POSTGRES_URL,
+    SCHEMA,
+    drop_schema,
+    postgres_url,
+    require_postgres,
+    reset_schema,
+)
 from tests.stores.helpers import added, new
 from tests.stores.tcp_proxy import TcpProxy
 

@@ -10,18 +10,13 @@ import pytest
 
 from pyqueue.enums import TaskStatus
 from pyqueue.errors import ConfigurationError, StoreUnavailable
+from pyqueue.models.values import TaskQuery
 from pyqueue.stores import open_store
-from pyqueue.stores.base import TaskQuery
-from pyqueue.stores.sqlite import (
-    CLAIM_SQL,
-    EXPIRED_SQL,
-    NEXT_DUE_SQL,
-    SCHEMA_VERSION,
-    SQLiteStore,
-    page_sql,
-    sqlite_path,
-)
+from pyqueue.stores.sqlite import SCHEMA_VERSION, SQLiteStore, sqlite_path
+from pyqueue.stores.sqlite.store import QUERIES, page_sql
 from tests.stores.helpers import added, claim_one, run_to
+
+pytestmark = pytest.mark.sqlite
 
 
 def test_url_paths_relative_and_absolute() -> None:
@@ -97,9 +92,9 @@ def _page(**filters: Any) -> str:
 @pytest.mark.parametrize(
     ("sql", "index"),
     [
-        (CLAIM_SQL, "tasks_claim"),
-        (EXPIRED_SQL, "tasks_lease"),
-        (NEXT_DUE_SQL, "tasks_retry"),
+        (QUERIES["claim"], "tasks_claim"),
+        (QUERIES["expired"], "tasks_lease"),
+        (QUERIES["next_due"], "tasks_retry"),
         (_page(status=TaskStatus.FAILED), "tasks_status"),
         (_page(t_type="EMAIL"), "tasks_type"),
         (_page(status=TaskStatus.FAILED, t_type="EMAIL", order="asc"), "tasks_status_type"),

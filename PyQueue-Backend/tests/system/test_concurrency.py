@@ -6,12 +6,12 @@ import random
 import threading
 from pathlib import Path
 
+from pyqueue import NewTask
 from pyqueue.enums import TaskStatus
 from pyqueue.errors import PyQueueError
-from pyqueue.models.queue import NewTask
-from pyqueue.stores.base import TaskQuery
+from pyqueue.models.values import TaskQuery
 from tests import sample_tasks
-from tests.system.conftest import MakeQueue
+from tests.support import MakeQueue
 
 
 def test_ten_thousand_tasks_on_eight_workers_each_run_exactly_once(make_queue: MakeQueue) -> None:

@@ -6,13 +6,12 @@ import time
 
 import pytest
 
+from pyqueue import NewTask
 from pyqueue.enums import TaskStatus
 from pyqueue.errors import ConfigurationError, QueueStopped
 from pyqueue.main import build_queue
-from pyqueue.models.queue import NewTask
 from tests import sample_tasks
-from tests.api.conftest import make_settings
-from tests.system.conftest import MakeQueue
+from tests.support import MakeQueue, make_settings
 
 
 def test_shutdown_with_a_backlog_returns_promptly_and_keeps_it_queued(

@@ -10,8 +10,8 @@ from pydantic import ValidationError
 
 from pyqueue.config import Settings
 from pyqueue.enums import TaskStatus
+from pyqueue.models.retry import RetryPolicy
 from pyqueue.models.task import Outcome, Task, new_task_id
-from pyqueue.system.retry import RetryPolicy
 
 
 def test_ids_are_unique_prefixed_and_sort_by_creation() -> None:

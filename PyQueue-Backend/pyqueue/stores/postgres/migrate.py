@@ -1,20 +1,20 @@
-"""The PostgreSQL store's SQL: versioned migrations and the named statements.
+"""The PostgreSQL schema: versioned migrations, applied once each, under an advisory lock.
 
-Migrations are the files ``sql/postgres/NNNN_name.sql``, applied in order, each once, recorded in
-``pyqueue_schema_version``. :func:`migrate` runs inside one transaction that first takes an
-advisory lock, so processes starting together migrate once and the others wait, then find nothing
-to do. Statements live in ``sql/postgres_queries.sql`` under ``-- name: x`` headers.
+Migrations are the files ``migrations/NNNN_name.sql`` beside this module, applied in order and
+recorded in ``pyqueue_schema_version``. :func:`migrate` runs inside one transaction that first
+takes an advisory lock, so processes starting together migrate once and the others wait, then find
+nothing to do.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from typing import Any, LiteralString
+from typing import Any
 
 import psycopg
 
-from pyqueue.stores.sqlcommon import SELECT_LIST, read_sql, sql_names
+from pyqueue.stores.common import literal, read_sql, sql_names
 
 logger = logging.getLogger("pyqueue.stores.postgres")
 
@@ -28,15 +28,13 @@ CREATE TABLE IF NOT EXISTS pyqueue_schema_version (
 """
 
 
-def literal(text: str) -> LiteralString:
-    """SQL that comes from this package's own files (never from input)."""
-    return text  # type checkers other than mypy check LiteralString
+_PACKAGE = "pyqueue.stores.postgres"
 
 
 def migrations() -> list[tuple[int, str]]:
     """``(version, file name)`` of every migration, in order."""
     found = []
-    for name in sql_names("postgres"):
+    for name in sql_names(_PACKAGE, "migrations"):
         match = re.fullmatch(r"(\d{4})_\w+\.sql", name)
         if match:
             found.append((int(match.group(1)), name))
@@ -60,7 +58,7 @@ def migrate(conn: psycopg.Connection[Any]) -> list[int]:
         for version, name in migrations():
             if version <= current:
                 continue
-            conn.execute(literal(read_sql(f"postgres/{name}")))
+            conn.execute(literal(read_sql(_PACKAGE, f"migrations/{name}")))
             conn.execute(
                 "INSERT INTO pyqueue_schema_version (version, name) VALUES (%s, %s)",
                 (version, name),
@@ -69,15 +67,3 @@ def migrate(conn: psycopg.Connection[Any]) -> list[int]:
     for version in applied:
         logger.info("Applied PostgreSQL migration %04d", version)
     return applied
-
-
-def _load_queries() -> dict[str, LiteralString]:
-    text = read_sql("postgres_queries.sql")
-    parts = re.split(r"^-- name: (\w+)[ \t]*$", text, flags=re.MULTILINE)
-    return {
-        name: literal(body.strip().replace("{columns}", SELECT_LIST))
-        for name, body in zip(parts[1::2], parts[2::2], strict=True)
-    }
-
-
-QUERIES = _load_queries()

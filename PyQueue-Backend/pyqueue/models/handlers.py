@@ -1,4 +1,4 @@
-"""Task handlers: a registry keyed by task type, and the seed's nine demo handlers.
+"""Task handlers: a registry keyed by task type, the ``@task`` decorator and ``TaskContext``.
 
 A handler is a plain callable ``handler(payload, ctx) -> result``. Its JSON-serialisable return
 value becomes the task's ``result``; an exception fails the attempt (and may be retried); it
@@ -6,7 +6,7 @@ should call ``ctx.sleep`` or check ``ctx.cancelled`` so that cancellation stops 
 
 Register your own in a module named in ``PYQUEUE_TASK_MODULES``::
 
-    from pyqueue.system.handlers import task
+    from pyqueue import task
 
     @task("INVOICE", description="Render and mail an invoice")
     def invoice(payload, ctx):
@@ -17,13 +17,11 @@ from __future__ import annotations
 
 import importlib
 import logging
-import random
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
-from pyqueue.enums import TaskType
 from pyqueue.errors import ConfigurationError, UnknownTaskType
 
 logger = logging.getLogger("pyqueue.handlers")
@@ -33,18 +31,30 @@ class TaskCancelled(Exception):
     """Raised inside a handler when its task's cancellation was requested."""
 
 
+CancelReason = Literal["cancelled", "deleted", "shutdown", "lease lost"]
+"""Why a running attempt is asked to stop."""
+
+
 @dataclass(slots=True)
 class TaskContext:
-    """What a handler knows about the attempt it runs."""
+    """What a handler knows about the attempt it runs, and how it learns that it must stop."""
 
     task_id: str
     attempt: int
     max_retries: int
     cancel_event: threading.Event = field(default_factory=threading.Event)
+    cancel_reason: CancelReason | None = None
+    """The first reason this attempt was asked to stop, if it was."""
 
     @property
     def cancelled(self) -> bool:
         return self.cancel_event.is_set()
+
+    def cancel(self, reason: CancelReason) -> None:
+        """Ask the handler to stop (its next ``sleep`` or ``raise_if_cancelled`` raises)."""
+        if self.cancel_reason is None:
+            self.cancel_reason = reason
+        self.cancel_event.set()
 
     def raise_if_cancelled(self) -> None:
         if self.cancel_event.is_set():
@@ -98,6 +108,7 @@ class HandlerRegistry:
         return folded
 
     def get(self, name: str) -> HandlerSpec:
+        """The handler of ``name``, or :class:`UnknownTaskType`."""
         return self._specs[self.resolve(name)]
 
     def specs(self) -> list[HandlerSpec]:
@@ -129,53 +140,3 @@ def import_task_modules(modules: Iterable[str]) -> None:
                 f"PYQUEUE_TASK_MODULES: cannot import {name!r}: {exc}"
             ) from exc
         logger.info("Loaded task module %s", name)
-
-
-@dataclass(slots=True)
-class DemoHandlers:
-    """The seed's demo task types, with their durations scaled by ``time_scale``."""
-
-    time_scale: float = 1.0
-    seed: int | None = None
-    _rng: random.Random = field(init=False)
-    _lock: threading.Lock = field(init=False, default_factory=threading.Lock)
-
-    def __post_init__(self) -> None:
-        self._rng = random.Random(self.seed)
-
-    def _coin(self) -> float:
-        with self._lock:
-            return self._rng.random()
-
-    def _sleeper(self, seconds: float, what: str) -> Handler:
-        def run(payload: Any, ctx: TaskContext) -> Any:
-            ctx.sleep(seconds * self.time_scale)
-            return {"done": what, "attempt": ctx.attempt}
-
-        return run
-
-    def _fail(self, payload: Any, ctx: TaskContext) -> Any:
-        if self._coin() < 0.25:
-            ctx.sleep(2 * self.time_scale)
-            return {"done": "fail survived", "attempt": ctx.attempt}
-        ctx.sleep(1 * self.time_scale)
-        raise RuntimeError(f"FAIL task failed on attempt {ctx.attempt} (75% chance)")
-
-    def _failabs(self, payload: Any, ctx: TaskContext) -> Any:
-        ctx.sleep(1 * self.time_scale)
-        raise RuntimeError(f"FAILABS task always fails (attempt {ctx.attempt})")
-
-    def register_into(self, target: HandlerRegistry) -> None:
-        durations = {
-            TaskType.EMAIL: (2, "Simulated e-mail, 2 s"),
-            TaskType.REPORT: (5, "Simulated report, 5 s"),
-            TaskType.DATACLEANUP: (3, "Simulated data clean-up, 3 s"),
-            TaskType.SMS: (1, "Simulated SMS, 1 s"),
-            TaskType.NEWSLETTER: (4, "Simulated newsletter, 4 s"),
-            TaskType.TAKESLONG: (10, "Simulated long job, 10 s"),
-            TaskType.TEST: (2, "Test task, 2 s"),
-        }
-        for kind, (seconds, text) in durations.items():
-            target.add(kind.value, self._sleeper(seconds, kind.value), text)
-        target.add(TaskType.FAIL.value, self._fail, "Fails 75% of attempts (1 s), else 2 s")
-        target.add(TaskType.FAILABS.value, self._failabs, "Always fails, 1 s")

@@ -1,6 +1,7 @@
--- PyQueue's SQLite schema (PRAGMA user_version 2; every statement is idempotent, so a file of an
--- older version is brought up to date by running this script again). Timestamps are integer microseconds since the
--- Unix epoch (UTC); payload and result are JSON text. `run_at` is when a QUEUED task became
+-- PyQueue's SQLite schema. Every statement is idempotent, so a file of an older version is brought
+-- up to date by running this script again; the store then sets PRAGMA user_version to its
+-- SCHEMA_VERSION. Timestamps are integer microseconds since the Unix epoch (UTC); payload and
+-- result are JSON text. `run_at` is when a QUEUED task became
 -- eligible (its retry time, else its last transition), the order in which claims take tasks.
 CREATE TABLE IF NOT EXISTS tasks (
     t_id             TEXT PRIMARY KEY,
@@ -83,5 +84,3 @@ CREATE TABLE IF NOT EXISTS pyqueue_workers (
     total      INTEGER NOT NULL,
     seen_at    INTEGER NOT NULL
 ) WITHOUT ROWID;
-
-PRAGMA user_version = 2;

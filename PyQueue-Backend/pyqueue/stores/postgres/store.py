@@ -25,7 +25,8 @@ from psycopg_pool import ConnectionPool
 from pyqueue.enums import TaskStatus
 from pyqueue.errors import InvalidTaskState, StoreUnavailable, TaskNotFound
 from pyqueue.models.task import Outcome, Task, utcnow
-from pyqueue.stores.base import (
+from pyqueue.models.values import (
+    THROUGHPUT_KEEP,
     AttemptEnd,
     Counts,
     MinuteCount,
@@ -33,75 +34,36 @@ from pyqueue.stores.base import (
     TaskQuery,
     WorkerTotals,
 )
-from pyqueue.stores.postgres_listener import Listener
-from pyqueue.stores.postgres_schema import QUERIES, migrate
-from pyqueue.stores.sqlcommon import COLUMNS, SELECT_LIST, dumps, eligible_at
+from pyqueue.stores.common import COLUMNS, ManualActions, Row, RowCodec, dumps, load_queries
+from pyqueue.stores.postgres.listener import CHANNEL, Listener
+from pyqueue.stores.postgres.migrate import migrate
 
 logger = logging.getLogger("pyqueue.stores.postgres")
 T = TypeVar("T")
 _CONFLICT_RETRIES = 3
 _CONFLICTS = (psycopg.errors.DeadlockDetected, psycopg.errors.SerializationFailure)
 
+QUERIES = load_queries("pyqueue.stores.postgres")
 DEFAULT_POOL_SIZE = 10
-_KEEP = timedelta(days=1)
 _ASYNC_COMMIT = "SET LOCAL synchronous_commit = off"
 _INSERT_ROW = "(" + ", ".join(["%s"] * (len(COLUMNS) + 1)) + ")"
-_INSERT = f"INSERT INTO pyqueue_tasks ({SELECT_LIST}, run_at) VALUES "  # noqa: S608
-_SETS = ", ".join(f"{c} = %s" for c in (*COLUMNS[1:], "run_at"))
-_UPDATE = f"UPDATE pyqueue_tasks SET {_SETS} WHERE t_id = %s"  # noqa: S608
 _CHUNK = 500
-Row = tuple[Any, ...]
 
 
 def _json(value: Any) -> Json:
     return Json(value, dumps=dumps)
 
 
-def _row(task: Task) -> Row:
-    return (
-        task.t_id,
-        task.t_type,
-        _json(task.payload),
-        task.status.value,
-        task.attempts,
-        task.max_retries,
-        task.created_at,
-        task.updated_at,
-        task.started_at,
-        task.finished_at,
-        task.next_run_at,
-        task.last_error,
-        None if task.result is None else _json(task.result),
-        task.cancel_requested,
-        task.lease_id,
-        task.lease_expires_at,
-        eligible_at(task),
-    )
-
-
 def _utc(value: datetime | None) -> datetime | None:
     return None if value is None else value.astimezone(UTC)
 
 
-def _task(row: Row) -> Task:
-    return Task(
-        t_id=row[0],
-        t_type=row[1],
-        payload=row[2],
-        status=TaskStatus(row[3]),
-        attempts=row[4],
-        max_retries=row[5],
-        created_at=row[6].astimezone(UTC),
-        updated_at=row[7].astimezone(UTC),
-        started_at=_utc(row[8]),
-        finished_at=_utc(row[9]),
-        next_run_at=_utc(row[10]),
-        last_error=row[11],
-        result=row[12],
-        cancel_requested=row[13],
-        lease_id=row[14],
-        lease_expires_at=_utc(row[15]),
-    )
+def _same(value: Any) -> Any:
+    return value
+
+
+CODEC = RowCodec(stamp=_same, unstamp=_utc, encode=_json, decode=_same)
+_to_row, _from_row = CODEC.to_row, CODEC.from_row
 
 
 def _where(status: TaskStatus | None, t_type: str | None) -> tuple[LiteralString, list[Any]]:
@@ -118,7 +80,7 @@ def _configure(conn: psycopg.Connection[Any]) -> None:
     conn.execute("SET TIME ZONE 'UTC'")
 
 
-class PostgresStore:
+class PostgresStore(ManualActions):
     blocking = True
 
     def __init__(
@@ -195,7 +157,7 @@ class PostgresStore:
 
     def _one(self, conn: psycopg.Connection[Any], name: str, task_id: str) -> Task | None:
         row = conn.execute(QUERIES[name], {"t_id": task_id}).fetchone()
-        return None if row is None else _task(row)
+        return None if row is None else _from_row(row)
 
     def _require(self, conn: psycopg.Connection[Any], task_id: str) -> Task:
         task = self._one(conn, "get_for_update", task_id)
@@ -205,14 +167,14 @@ class PostgresStore:
 
     @staticmethod
     def _save(conn: psycopg.Connection[Any], tasks: Iterable[Task]) -> None:
-        rows = [(*_row(t)[1:], t.t_id) for t in tasks]
+        rows = [(*_to_row(t)[1:], t.t_id) for t in tasks]
         if rows:
             with conn.cursor() as cur:
-                cur.executemany(_UPDATE, rows)
+                cur.executemany(QUERIES["update"], rows)
 
     @staticmethod
     def _notify(conn: psycopg.Connection[Any], what: str = "work") -> None:
-        conn.execute(QUERIES["notify"], {"what": what})
+        conn.execute(QUERIES["notify"], {"channel": CHANNEL, "what": what})
 
     def set_wakeup(self, callback: Callable[[], None]) -> Listener:
         """Call ``callback`` whenever any process adds or requeues work (LISTEN/NOTIFY)."""
@@ -229,8 +191,8 @@ class PostgresStore:
                 for start in range(0, len(tasks), _CHUNK):
                     chunk = tasks[start : start + _CHUNK]
                     values = ", ".join([_INSERT_ROW] * len(chunk))
-                    params = [value for task in chunk for value in _row(task)]
-                    conn.execute(_INSERT + values, params)
+                    params = [value for task in chunk for value in _to_row(task)]
+                    conn.execute(QUERIES["insert"] + " " + values, params)
                 self._notify(conn)
         except psycopg.errors.UniqueViolation as exc:
             raise InvalidTaskState("A job with one of these ids already exists") from exc
@@ -242,7 +204,7 @@ class PostgresStore:
     def list_tasks(self, query: TaskQuery) -> tuple[list[Task], int]:
         where, params = _where(query.status, query.t_type)
         order: LiteralString = "ASC" if query.order == "asc" else "DESC"
-        page = f"SELECT {SELECT_LIST} FROM pyqueue_tasks{where} ORDER BY t_id {order}"  # noqa: S608
+        page = QUERIES["select"] + where + " ORDER BY t_id " + order
         total_sql = f"SELECT coalesce(sum(n), 0) FROM pyqueue_counts{where}"  # noqa: S608
         with self._conn() as conn:
             with conn.pipeline():
@@ -251,13 +213,13 @@ class PostgresStore:
                 )
                 total = conn.execute(total_sql, params)
             found = total.fetchone()
-            return [_task(r) for r in rows.fetchall()], int(found[0]) if found else 0
+            return [_from_row(r) for r in rows.fetchall()], int(found[0]) if found else 0
 
     def claim(self, limit: int, lease_seconds: float) -> list[Task]:
         now = utcnow()
         expires = now + timedelta(seconds=lease_seconds)
         rows = self._fast("claim", {"now": now, "limit": limit, "expires": expires})
-        return sorted((_task(r) for r in rows), key=lambda t: t.t_id)
+        return sorted((_from_row(r) for r in rows), key=lambda t: t.t_id)
 
     def finish(self, task_id: str, lease_id: str, outcome: Outcome) -> Task | None:
         return self.finish_many([AttemptEnd(task_id, lease_id, outcome)])[0]
@@ -286,7 +248,7 @@ class PostgresStore:
             cur.executemany(QUERIES["finish"], params, returning=True)
             while True:
                 row = cur.fetchone()
-                results.append(None if row is None else _task(row))
+                results.append(None if row is None else _from_row(row))
                 if not cur.nextset():
                     break
             requeued = any(t is not None and t.status is TaskStatus.QUEUED for t in results)
@@ -308,37 +270,31 @@ class PostgresStore:
         now = utcnow()
         with self._tx() as conn:
             rows = conn.execute(QUERIES["expired"], {"now": now}).fetchall()
-            recovered = [_task(r).lease_lost(now) for r in rows]
+            recovered = [_from_row(r).lease_lost(now) for r in rows]
             self._save(conn, recovered)
             if any(t.status is TaskStatus.QUEUED for t in recovered):
                 self._notify(conn)
             self._trims = (self._trims + 1) % 600
             if self._trims == 1:
-                conn.execute(QUERIES["trim_minutes"], {"before": now - _KEEP})
+                conn.execute(QUERIES["trim_minutes"], {"before": now - THROUGHPUT_KEEP})
         return recovered
 
-    def request_cancel(self, task_id: str) -> Task:
+    def _update_one(self, task_id: str, change: Callable[[Task], Task]) -> Task:
+        """Load, change and save one task; tells other processes when it has work or must stop."""
         with self._tx() as conn:
-            task = self._require(conn, task_id)
-            task = task.cancel(utcnow())
-            if task.cancel_requested:
+            task = change(self._require(conn, task_id))
+            self._save(conn, [task])
+            if task.status is TaskStatus.QUEUED:
+                self._notify(conn)
+            elif task.cancel_requested:
                 self._notify(conn, "cancel")
-            self._save(conn, [task])
-        return task
-
-    def requeue(self, task_id: str) -> Task:
-        with self._tx() as conn:
-            task = self._require(conn, task_id)
-            task = task.retry_by_hand(utcnow())
-            self._save(conn, [task])
-            self._notify(conn)
         return task
 
     def requeue_failed(self, t_type: str | None = None) -> list[Task]:
         now = utcnow()
         with self._tx() as conn:
             rows = conn.execute(QUERIES["failed_for_update"], {"t_type": t_type}).fetchall()
-            tasks = [_task(r).requeued(now) for r in rows]
+            tasks = [_from_row(r).requeued(now) for r in rows]
             self._save(conn, tasks)
             if tasks:
                 self._notify(conn)
@@ -357,12 +313,7 @@ class PostgresStore:
     def counts(self) -> Counts:
         with self._conn() as conn:
             rows = conn.execute(QUERIES["counts"]).fetchall()
-        by_status = dict.fromkeys(TaskStatus, 0)
-        by_type: dict[str, int] = {}
-        for status, t_type, n in rows:
-            by_status[TaskStatus(status)] += n
-            by_type[t_type] = by_type.get(t_type, 0) + n
-        return Counts(by_status=by_status, by_type=by_type)
+        return Counts.from_rows(rows)
 
     def throughput(self, since: datetime) -> list[MinuteCount]:
         with self._conn() as conn:
@@ -373,7 +324,7 @@ class PostgresStore:
         """Tasks changed at or after ``since``, oldest change first (the event relay's feed)."""
         with self._conn() as conn:
             rows = conn.execute(QUERIES["changed_since"], {"since": since, "limit": limit})
-            return [_task(r) for r in rows.fetchall()]
+            return [_from_row(r) for r in rows.fetchall()]
 
     def report_workers(self, process_id: str, busy: int, total: int) -> None:
         name = "report_workers" if total else "forget_workers"

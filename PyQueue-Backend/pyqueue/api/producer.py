@@ -1,8 +1,8 @@
-"""The API layer: the seed's REST routes under ``/api``, and the ones added since.
+"""The REST routes under ``/api``: the task lifecycle, stats, types and the live event stream.
 
 Routes stay thin: validate through the schemas, call the Queue (off the event loop when the store
 does I/O), map the result with ``schemas.mappers``. Errors are raised as PyQueue exceptions and
-turned into JSON by :mod:`pyqueue.system.http_errors`.
+turned into JSON by :mod:`pyqueue.api.errors`.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Header, Query, Response, status
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
+from pyqueue.api.deps import QueueDep, call, require_token
 from pyqueue.enums import TaskStatus
 from pyqueue.errors import PyQueueError
-from pyqueue.events import Event
-from pyqueue.models.queue import Queue
+from pyqueue.models.values import TaskQuery
 from pyqueue.schemas import mappers
 from pyqueue.schemas.task import (
     BatchEnqueueRequest,
@@ -35,8 +35,8 @@ from pyqueue.schemas.task import (
     TaskOut,
     TaskTypeOut,
 )
-from pyqueue.stores.base import TaskQuery
-from pyqueue.system.deps import QueueDep, call, require_token
+from pyqueue.system.events import Event
+from pyqueue.system.queue import Queue
 
 ERRORS: dict[int | str, dict[str, object]] = {
     code: {"model": ErrorOut} for code in (401, 404, 409, 413, 422, 503)
@@ -47,7 +47,7 @@ router = APIRouter(prefix="/api", dependencies=[Depends(require_token)], respons
 
 
 def parse_status(value: str | None) -> TaskStatus | None:
-    """The seed's case-insensitive status filter; a bad value is a 422 naming the choices."""
+    """The case-insensitive status filter; a bad value is a 422 naming the choices."""
     if value is None or value == "":
         return None
     try:
@@ -195,7 +195,7 @@ async def events(
     """Server-sent events: every task change, resumable with `Last-Event-ID`."""
     resume = int(last_event_id) if last_event_id and last_event_id.isdigit() else None
     yield ServerSentEvent(comment="connected", retry=2000)
-    async for event in queue.events.stream(resume):
+    async for event in queue.stream(resume):
         if event is None:
             yield ServerSentEvent(comment="keep-alive")
         else:

@@ -2,6 +2,17 @@
 -- Claim and finish are single statements (one round trip each); they mirror Task.claimed and
 -- Task.finished, which the SQLite and memory stores call, and the contract suite holds them equal.
 
+-- name: insert
+-- Followed by one group of placeholders per row: the task's columns, then run_at (see store.py).
+INSERT INTO pyqueue_tasks ({columns}, run_at) VALUES
+
+-- name: update
+UPDATE pyqueue_tasks SET t_type = %s, payload = %s, status = %s, attempts = %s, max_retries = %s,
+    created_at = %s, updated_at = %s, started_at = %s, finished_at = %s, next_run_at = %s,
+    last_error = %s, result = %s, cancel_requested = %s, lease_id = %s, lease_expires_at = %s,
+    run_at = %s
+WHERE t_id = %s
+
 -- name: claim
 WITH picked AS (
     SELECT t_id AS picked_id FROM pyqueue_tasks
@@ -47,6 +58,9 @@ SELECT {columns} FROM pyqueue_tasks
 WHERE status = 'INPROGRESS' AND lease_expires_at < %(now)s
 ORDER BY t_id LIMIT 1000
 FOR UPDATE SKIP LOCKED
+
+-- name: select
+SELECT {columns} FROM pyqueue_tasks
 
 -- name: get
 SELECT {columns} FROM pyqueue_tasks WHERE t_id = %(t_id)s
@@ -97,4 +111,4 @@ WHERE seen_at >= %(fresh_since)s AND process_id <> %(exclude)s
 SELECT min(next_run_at) FROM pyqueue_tasks WHERE status = 'QUEUED' AND next_run_at IS NOT NULL
 
 -- name: notify
-SELECT pg_notify('pyqueue', %(what)s)
+SELECT pg_notify(%(channel)s, %(what)s)

@@ -10,7 +10,7 @@ from anyio import to_thread
 from fastapi import Depends, HTTPException, Query, Request, status
 
 from pyqueue.config import Settings
-from pyqueue.models.queue import Queue
+from pyqueue.system.queue import Queue
 
 T = TypeVar("T")
 
@@ -35,7 +35,7 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 async def call(queue: Queue, func: Callable[..., T], *args: Any) -> T:
     """Run a Queue operation: inline when the store is in memory, else on a worker thread."""
-    if queue.store.blocking:
+    if queue.blocking:
         return await to_thread.run_sync(func, *args)
     return func(*args)
 

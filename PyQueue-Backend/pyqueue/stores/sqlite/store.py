@@ -14,7 +14,7 @@ import logging
 import sqlite3
 import threading
 import uuid
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -23,7 +23,8 @@ from typing import Any
 from pyqueue.enums import TaskStatus
 from pyqueue.errors import ConfigurationError, InvalidTaskState, StoreUnavailable, TaskNotFound
 from pyqueue.models.task import Outcome, Task, utcnow
-from pyqueue.stores.base import (
+from pyqueue.models.values import (
+    THROUGHPUT_KEEP,
     AttemptEnd,
     Counts,
     MinuteCount,
@@ -31,37 +32,16 @@ from pyqueue.stores.base import (
     TaskQuery,
     WorkerTotals,
 )
-from pyqueue.stores.sqlcommon import (
-    COLUMNS,
-    SELECT_LIST,
-    WRITE_LIST,
-    dumps,
-    eligible_at,
-    read_sql,
-)
+from pyqueue.stores.common import ManualActions, RowCodec, dumps, load_queries, read_sql
 
 logger = logging.getLogger("pyqueue.stores.sqlite")
 
 SCHEMA_VERSION = 2
-_KEEP_MINUTES = 24 * 60
-_MARKS = ", ".join("?" * (len(COLUMNS) + 1))
-_INSERT = f"INSERT INTO tasks ({WRITE_LIST}) VALUES ({_MARKS})"  # noqa: S608 (constants only)
-_SETS = ", ".join(f"{c} = ?" for c in (*COLUMNS[1:], "run_at"))
-_UPDATE = f"UPDATE tasks SET {_SETS} WHERE t_id = ?"  # noqa: S608
-_SELECT = f"SELECT {SELECT_LIST} FROM tasks"  # noqa: S608
-# The hot queries name their index: SQLite's planner guesses badly on a young, unanalysed file.
-CLAIM_SQL = (
-    f"{_SELECT} INDEXED BY tasks_claim WHERE status = 'QUEUED'"
-    " AND (next_run_at IS NULL OR next_run_at <= ?) ORDER BY run_at LIMIT ?"
-)
-EXPIRED_SQL = (
-    f"{_SELECT} INDEXED BY tasks_lease WHERE status = 'INPROGRESS' AND lease_expires_at < ?"
-)
-NEXT_DUE_SQL = (
-    "SELECT MIN(next_run_at) FROM tasks INDEXED BY tasks_retry"
-    " WHERE status = 'QUEUED' AND next_run_at IS NOT NULL"
-)
-Row = tuple[Any, ...]
+"""The ``PRAGMA user_version`` of a file with the current schema."""
+
+_PACKAGE = "pyqueue.stores.sqlite"
+QUERIES = load_queries(_PACKAGE)
+_KEEP_MINUTES = int(THROUGHPUT_KEEP.total_seconds() // 60)
 
 
 def sqlite_path(url: str) -> Path:
@@ -91,65 +71,23 @@ def _dt(value: int | None) -> datetime | None:
     return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=value)
 
 
-def _to_row(task: Task) -> Row:
-    return (
-        task.t_id,
-        task.t_type,
-        dumps(task.payload),
-        task.status.value,
-        task.attempts,
-        task.max_retries,
-        _us(task.created_at),
-        _us(task.updated_at),
-        _us(task.started_at),
-        _us(task.finished_at),
-        _us(task.next_run_at),
-        task.last_error,
-        None if task.result is None else dumps(task.result),
-        int(task.cancel_requested),
-        task.lease_id,
-        _us(task.lease_expires_at),
-        _us(eligible_at(task)),
-    )
-
-
-def _from_row(row: Row) -> Task:
-    created, updated = _dt(row[6]), _dt(row[7])
-    assert created is not None
-    assert updated is not None
-    return Task(
-        t_id=row[0],
-        t_type=row[1],
-        payload=json.loads(row[2]),
-        status=TaskStatus(row[3]),
-        attempts=row[4],
-        max_retries=row[5],
-        created_at=created,
-        updated_at=updated,
-        started_at=_dt(row[8]),
-        finished_at=_dt(row[9]),
-        next_run_at=_dt(row[10]),
-        last_error=row[11],
-        result=None if row[12] is None else json.loads(row[12]),
-        cancel_requested=bool(row[13]),
-        lease_id=row[14],
-        lease_expires_at=_dt(row[15]),
-    )
+CODEC = RowCodec(stamp=_us, unstamp=_dt, encode=dumps, decode=json.loads)
+_to_row, _from_row = CODEC.to_row, CODEC.from_row
 
 
 def page_sql(query: TaskQuery) -> tuple[str, list[Any]]:
     """The SQL and parameters of one filtered page, newest (or oldest) first by id."""
-    where, params = _filters(query.status, query.t_type)
+    where, params = _where(query.status, query.t_type)
     index = {(True, False): "tasks_status", (False, True): "tasks_type"}.get(
         (query.status is not None, query.t_type is not None), "tasks_status_type"
     )
     hint = f" INDEXED BY {index}" if where else ""
     order = "ASC" if query.order == "asc" else "DESC"
-    sql = f"{_SELECT}{hint}{where} ORDER BY t_id {order} LIMIT ? OFFSET ?"
+    sql = f"{QUERIES['select']}{hint}{where} ORDER BY t_id {order} LIMIT ? OFFSET ?"
     return sql, [*params, query.limit, query.offset]
 
 
-def _filters(status: TaskStatus | None, t_type: str | None) -> tuple[str, list[Any]]:
+def _where(status: TaskStatus | None, t_type: str | None) -> tuple[str, list[Any]]:
     clauses, params = [], []
     if status is not None:
         clauses.append("status = ?")
@@ -160,7 +98,7 @@ def _filters(status: TaskStatus | None, t_type: str | None) -> tuple[str, list[A
     return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
 
 
-class SQLiteStore:
+class SQLiteStore(ManualActions):
     blocking = True
 
     def __init__(self, path: str | Path, busy_timeout: float = 10.0) -> None:
@@ -227,7 +165,10 @@ class SQLiteStore:
             conn.execute("PRAGMA journal_mode = WAL")
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             if version < SCHEMA_VERSION:
-                conn.executescript("BEGIN IMMEDIATE;\n" + read_sql("sqlite.sql") + "\nCOMMIT;")
+                schema = read_sql(_PACKAGE, "schema.sql")
+                conn.executescript(
+                    f"BEGIN IMMEDIATE;\n{schema}\nPRAGMA user_version = {SCHEMA_VERSION};\nCOMMIT;"
+                )
                 logger.info("Created the schema of %s", self.path)
         except sqlite3.Error as exc:
             if conn.in_transaction:
@@ -237,12 +178,12 @@ class SQLiteStore:
 
     @staticmethod
     def _one(conn: sqlite3.Connection, task_id: str) -> Task | None:
-        row = conn.execute(f"{_SELECT} WHERE t_id = ?", (task_id,)).fetchone()
+        row = conn.execute(QUERIES["get"], (task_id,)).fetchone()
         return None if row is None else _from_row(row)
 
     @staticmethod
     def _save(conn: sqlite3.Connection, tasks: Iterable[Task]) -> None:
-        conn.executemany(_UPDATE, ((*_to_row(t)[1:], t.t_id) for t in tasks))
+        conn.executemany(QUERIES["update"], ((*_to_row(t)[1:], t.t_id) for t in tasks))
 
     def _require(self, conn: sqlite3.Connection, task_id: str) -> Task:
         task = self._one(conn, task_id)
@@ -255,7 +196,7 @@ class SQLiteStore:
         rows = [_to_row(t) for t in tasks]
         try:
             with self._tx() as conn:
-                conn.executemany(_INSERT, rows)
+                conn.executemany(QUERIES["insert"], rows)
         except sqlite3.IntegrityError as exc:
             raise InvalidTaskState("A job with one of these ids already exists") from exc
 
@@ -265,7 +206,7 @@ class SQLiteStore:
 
     def list_tasks(self, query: TaskQuery) -> tuple[list[Task], int]:
         page, page_params = page_sql(query)
-        where, params = _filters(query.status, query.t_type)
+        where, params = _where(query.status, query.t_type)
         with self._tx("DEFERRED") as conn:
             rows = conn.execute(page, page_params).fetchall()
             count = f"SELECT SUM(n) FROM task_counts{where}"  # noqa: S608
@@ -276,7 +217,7 @@ class SQLiteStore:
         now = utcnow()
         expires = now + timedelta(seconds=lease_seconds)
         with self._tx() as conn:
-            rows = conn.execute(CLAIM_SQL, (_us(now), limit)).fetchall()
+            rows = conn.execute(QUERIES["claim"], (_us(now), limit)).fetchall()
             if not rows:
                 return []
             claimed = [_from_row(r).claimed(uuid.uuid4().hex, expires, now) for r in rows]
@@ -303,13 +244,9 @@ class SQLiteStore:
     def renew(self, leases: Mapping[str, str], lease_seconds: float) -> RenewResult:
         result = RenewResult()
         expires = _us(utcnow() + timedelta(seconds=lease_seconds))
-        sql = (
-            "UPDATE tasks SET lease_expires_at = ? WHERE t_id = ? AND lease_id = ?"
-            " AND status = 'INPROGRESS' RETURNING cancel_requested"
-        )
         with self._tx() as conn:
             for task_id, lease_id in leases.items():
-                row = conn.execute(sql, (expires, task_id, lease_id)).fetchone()
+                row = conn.execute(QUERIES["renew"], (expires, task_id, lease_id)).fetchone()
                 if row is None:
                     result.lost.add(task_id)
                 elif row[0]:
@@ -319,35 +256,27 @@ class SQLiteStore:
     def recover_expired(self) -> list[Task]:
         now = utcnow()
         with self._tx("DEFERRED") as conn:  # the common case: nothing expired, no write lock
-            if conn.execute(EXPIRED_SQL + " LIMIT 1", (_us(now),)).fetchone() is None:
+            if conn.execute(QUERIES["expired"] + " LIMIT 1", (_us(now),)).fetchone() is None:
                 return []
         with self._tx() as conn:
-            rows = conn.execute(EXPIRED_SQL, (_us(now),)).fetchall()
+            rows = conn.execute(QUERIES["expired"], (_us(now),)).fetchall()
             recovered = [_from_row(r).lease_lost(now) for r in rows]
             self._save(conn, recovered)
             oldest = int(now.timestamp() // 60) - _KEEP_MINUTES
-            conn.execute("DELETE FROM task_minutes WHERE minute < ?", (oldest,))
+            conn.execute(QUERIES["trim_minutes"], (oldest,))
         return recovered
 
-    def request_cancel(self, task_id: str) -> Task:
+    def _update_one(self, task_id: str, change: Callable[[Task], Task]) -> Task:
         with self._tx() as conn:
-            task = self._require(conn, task_id)
-            task = task.cancel(utcnow())
-            self._save(conn, [task])
-        return task
-
-    def requeue(self, task_id: str) -> Task:
-        with self._tx() as conn:
-            task = self._require(conn, task_id)
-            task = task.retry_by_hand(utcnow())
+            task = change(self._require(conn, task_id))
             self._save(conn, [task])
         return task
 
     def requeue_failed(self, t_type: str | None = None) -> list[Task]:
-        where, params = _filters(TaskStatus.FAILED, t_type)
+        where, params = _where(TaskStatus.FAILED, t_type)
         now = utcnow()
         with self._tx() as conn:
-            rows = conn.execute(f"{_SELECT}{where} ORDER BY t_id", params).fetchall()
+            rows = conn.execute(f"{QUERIES['select']}{where} ORDER BY t_id", params).fetchall()
             tasks = [_from_row(r).requeued(now) for r in rows]
             self._save(conn, tasks)
         return tasks
@@ -356,60 +285,48 @@ class SQLiteStore:
         with self._tx() as conn:
             task = self._one(conn, task_id)
             if task is not None:
-                conn.execute("DELETE FROM tasks WHERE t_id = ?", (task_id,))
+                conn.execute(QUERIES["delete"], (task_id,))
         return task
 
     def clear(self, status: TaskStatus | None = None, t_type: str | None = None) -> int:
-        where, params = _filters(status, t_type)
+        where, params = _where(status, t_type)
         with self._tx() as conn:
             removed = conn.execute(f"DELETE FROM tasks{where}", params).rowcount  # noqa: S608
             if not where:
-                conn.execute("DELETE FROM task_counts")
+                conn.execute(QUERIES["forget_counts"])
         return removed
 
     def counts(self) -> Counts:
         with self._tx("DEFERRED") as conn:
-            rows = conn.execute("SELECT status, t_type, n FROM task_counts WHERE n > 0").fetchall()
-        by_status = dict.fromkeys(TaskStatus, 0)
-        by_type: dict[str, int] = {}
-        for status, t_type, n in rows:
-            by_status[TaskStatus(status)] += n
-            by_type[t_type] = by_type.get(t_type, 0) + n
-        return Counts(by_status=by_status, by_type=by_type)
+            rows = conn.execute(QUERIES["counts"]).fetchall()
+        return Counts.from_rows(rows)
 
     def throughput(self, since: datetime) -> list[MinuteCount]:
-        sql = "SELECT minute, completed, failed FROM task_minutes WHERE minute >= ? ORDER BY minute"
         with self._tx("DEFERRED") as conn:
-            rows = conn.execute(sql, (int(since.timestamp() // 60),)).fetchall()
+            rows = conn.execute(QUERIES["throughput"], (int(since.timestamp() // 60),)).fetchall()
         return [MinuteCount(datetime.fromtimestamp(m * 60, UTC), c, f) for m, c, f in rows]
 
     def changed_since(self, since: datetime, limit: int) -> list[Task]:
-        sql = f"{_SELECT} WHERE updated_at >= ? ORDER BY updated_at LIMIT ?"
         with self._tx("DEFERRED") as conn:
-            rows = conn.execute(sql, (_us(since), limit)).fetchall()
+            rows = conn.execute(QUERIES["changed_since"], (_us(since), limit)).fetchall()
         return [_from_row(r) for r in rows]
 
     def next_due(self) -> datetime | None:
         with self._tx("DEFERRED") as conn:
-            return _dt(conn.execute(NEXT_DUE_SQL).fetchone()[0])
+            return _dt(conn.execute(QUERIES["next_due"]).fetchone()[0])
 
     def report_workers(self, process_id: str, busy: int, total: int) -> None:
         with self._tx() as conn:
             if total:
-                conn.execute(
-                    "INSERT OR REPLACE INTO pyqueue_workers VALUES (?, ?, ?, ?)",
-                    (process_id, busy, total, _us(utcnow())),
-                )
+                params = (process_id, busy, total, _us(utcnow()))
+                conn.execute(QUERIES["report_workers"], params)
             else:
-                conn.execute("DELETE FROM pyqueue_workers WHERE process_id = ?", (process_id,))
+                conn.execute(QUERIES["forget_workers"], (process_id,))
 
     def worker_totals(self, fresh_since: datetime, exclude: str) -> WorkerTotals:
-        sql = (
-            "SELECT count(*), coalesce(sum(busy), 0), coalesce(sum(total), 0) FROM pyqueue_workers"
-            " WHERE seen_at >= ? AND process_id <> ?"
-        )
+        params = (_us(fresh_since), exclude)
         with self._tx("DEFERRED") as conn:
-            processes, busy, total = conn.execute(sql, (_us(fresh_since), exclude)).fetchone()
+            processes, busy, total = conn.execute(QUERIES["worker_totals"], params).fetchone()
         return WorkerTotals(processes, busy, total)
 
     def close(self) -> None:

@@ -1,0 +1,1 @@
+"""HTTP: the routes (``producer``), dependencies, the error mapping and the body-size guard."""

@@ -1,0 +1,102 @@
+"""Value types that cross layers: requests to enqueue, queries, counts and totals.
+
+They carry data only; the stores fill them and the service and the API read them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from pyqueue.enums import TaskStatus
+from pyqueue.models.task import Outcome
+
+Order = Literal["asc", "desc"]
+
+THROUGHPUT_KEEP = timedelta(days=1)
+"""How long the per-minute counts of finished tasks are kept (the chart shows at most a day)."""
+
+
+@dataclass(frozen=True, slots=True)
+class NewTask:
+    """What a client asks to enqueue."""
+
+    t_type: str
+    payload: Any
+    max_retries: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TaskQuery:
+    """A filtered page of tasks, ordered by id (= creation time)."""
+
+    status: TaskStatus | None = None
+    t_type: str | None = None
+    limit: int = 100
+    offset: int = 0
+    order: Order = "desc"
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptEnd:
+    """How one attempt ended, recorded with the lease that fences it."""
+
+    task_id: str
+    lease_id: str
+    outcome: Outcome
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    by_status: dict[TaskStatus, int]
+    by_type: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_status.values())
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[tuple[str, str, int]]) -> Counts:
+        """Counts from ``(status, type, n)`` rows, one per pair that has tasks."""
+        by_status = dict.fromkeys(TaskStatus, 0)
+        by_type: dict[str, int] = {}
+        for status, t_type, n in rows:
+            by_status[TaskStatus(status)] += n
+            by_type[t_type] = by_type.get(t_type, 0) + n
+        return cls(by_status=by_status, by_type=by_type)
+
+
+@dataclass(frozen=True, slots=True)
+class RenewResult:
+    """Of the leases a worker process renewed: which it lost, and which tasks must stop."""
+
+    lost: set[str] = field(default_factory=set)
+    cancel_requested: set[str] = field(default_factory=set)
+
+
+@dataclass(frozen=True, slots=True)
+class MinuteCount:
+    minute: datetime
+    completed: int
+    failed: int
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerTotals:
+    """Worker pools that processes sharing the store reported."""
+
+    processes: int = 0
+    busy: int = 0
+    total: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    """Task counts, and the worker pools of every process sharing the store (this one included)."""
+
+    counts: Counts
+    busy: int
+    workers: int
+    processes: int

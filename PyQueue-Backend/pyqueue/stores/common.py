@@ -1,0 +1,167 @@
+"""What the stores share: the task columns, JSON encoding, claim order, named SQL files, and the
+load → transition → save step of the manual actions.
+
+Both SQL stores keep one row per task with the :class:`~pyqueue.models.task.Task` fields as columns
+plus ``run_at``, the moment a QUEUED task became eligible (its retry time, else its last
+transition). Claims take the smallest ``run_at`` first, so a retry that is due waits behind the
+tasks that were ready before it and ahead of those that came after.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from importlib import resources
+from typing import Any, LiteralString
+
+from pyqueue.enums import TaskStatus
+from pyqueue.models.task import Task, utcnow
+
+COLUMNS = (
+    "t_id",
+    "t_type",
+    "payload",
+    "status",
+    "attempts",
+    "max_retries",
+    "created_at",
+    "updated_at",
+    "started_at",
+    "finished_at",
+    "next_run_at",
+    "last_error",
+    "result",
+    "cancel_requested",
+    "lease_id",
+    "lease_expires_at",
+)
+"""The task columns, in the order of :class:`Task`'s fields."""
+
+SELECT_LIST = ", ".join(COLUMNS)
+WRITE_LIST = ", ".join((*COLUMNS, "run_at"))
+
+
+def eligible_at(task: Task) -> datetime:
+    """When ``task`` became (or becomes) eligible to be claimed, if it is QUEUED."""
+    return task.next_run_at or task.updated_at
+
+
+Row = tuple[Any, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RowCodec:
+    """How a SQL store writes a task into its columns and reads it back: the columns in
+    :data:`COLUMNS` order, then ``run_at``. Each store says how it keeps times and JSON."""
+
+    stamp: Callable[[datetime | None], Any]
+    """A time (or ``None``) as the store keeps it."""
+    unstamp: Callable[[Any], datetime | None]
+    """A stored time back as an aware UTC datetime (``None`` stays ``None``)."""
+    encode: Callable[[Any], Any]
+    """A JSON value (payload, result) as the store keeps it."""
+    decode: Callable[[Any], Any]
+    """A stored JSON value back as Python data."""
+
+    def to_row(self, task: Task) -> Row:
+        stamp, encode = self.stamp, self.encode
+        return (
+            task.t_id,
+            task.t_type,
+            encode(task.payload),
+            task.status.value,
+            task.attempts,
+            task.max_retries,
+            stamp(task.created_at),
+            stamp(task.updated_at),
+            stamp(task.started_at),
+            stamp(task.finished_at),
+            stamp(task.next_run_at),
+            task.last_error,
+            None if task.result is None else encode(task.result),
+            task.cancel_requested,
+            task.lease_id,
+            stamp(task.lease_expires_at),
+            stamp(eligible_at(task)),
+        )
+
+    def from_row(self, row: Row) -> Task:
+        unstamp = self.unstamp
+        created, updated = unstamp(row[6]), unstamp(row[7])
+        assert created is not None
+        assert updated is not None
+        return Task(
+            t_id=row[0],
+            t_type=row[1],
+            payload=self.decode(row[2]),
+            status=TaskStatus(row[3]),
+            attempts=row[4],
+            max_retries=row[5],
+            created_at=created,
+            updated_at=updated,
+            started_at=unstamp(row[8]),
+            finished_at=unstamp(row[9]),
+            next_run_at=unstamp(row[10]),
+            last_error=row[11],
+            result=None if row[12] is None else self.decode(row[12]),
+            cancel_requested=bool(row[13]),
+            lease_id=row[14],
+            lease_expires_at=unstamp(row[15]),
+        )
+
+
+def dumps(value: Any) -> str:
+    """Compact JSON text for payloads and results (never pickle)."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def literal(text: str) -> LiteralString:
+    """SQL that comes from this package's own files (never from input)."""
+    return text  # type checkers other than mypy check LiteralString
+
+
+def read_sql(package: str, name: str) -> str:
+    """The text of the file ``name`` (``folder/file.sql`` allowed) in ``package``."""
+    node = resources.files(package)
+    for part in name.split("/"):
+        node = node.joinpath(part)
+    return node.read_text(encoding="utf-8")
+
+
+def sql_names(package: str, folder: str) -> list[str]:
+    """The ``.sql`` files in ``folder`` of ``package``, in name order."""
+    root = resources.files(package).joinpath(folder)
+    return sorted(p.name for p in root.iterdir() if p.name.endswith(".sql"))
+
+
+def load_queries(package: str, name: str = "queries.sql") -> dict[str, LiteralString]:
+    """The statements of a named-query file: each follows a ``-- name: x`` line; ``{columns}``
+    stands for the task column list."""
+    text = read_sql(package, name)
+    parts = re.split(r"^-- name: (\w+)[ \t]*$", text, flags=re.MULTILINE)
+    return {
+        name: literal(body.strip().replace("{columns}", SELECT_LIST))
+        for name, body in zip(parts[1::2], parts[2::2], strict=True)
+    }
+
+
+class ManualActions:
+    """``request_cancel`` and ``requeue`` as one load → transition → save step.
+
+    A store provides :meth:`_update_one`, which reads the task under its lock or transaction,
+    applies the change (which may raise :class:`~pyqueue.errors.InvalidTaskState`) and saves it.
+    """
+
+    def _update_one(self, task_id: str, change: Callable[[Task], Task]) -> Task:
+        raise NotImplementedError
+
+    def request_cancel(self, task_id: str) -> Task:
+        """QUEUED → CANCELLED; INPROGRESS → ``cancel_requested``; else InvalidTaskState."""
+        return self._update_one(task_id, lambda task: task.cancel(utcnow()))
+
+    def requeue(self, task_id: str) -> Task:
+        """Manual retry: FAILED or CANCELLED → QUEUED with a fresh retry budget."""
+        return self._update_one(task_id, lambda task: task.retry_by_hand(utcnow()))
