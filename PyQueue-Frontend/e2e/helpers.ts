@@ -1,20 +1,5 @@
 import { type APIRequestContext, expect, type Page } from "@playwright/test";
-
-export interface TaskJson {
-  id: string;
-  status: string;
-  type: string;
-  attempts: number;
-  max_retries: number;
-  payload: unknown;
-  finished_at: string | null;
-}
-
-interface EnqueueJson {
-  payload: unknown;
-  t_type: string;
-  max_retries?: number;
-}
+import type { EnqueueInput, Task } from "../src/api/types";
 
 /** Direct REST calls for setting up and checking state (the UI is what is under test). */
 export function api(request: APIRequestContext, token?: string) {
@@ -23,19 +8,19 @@ export function api(request: APIRequestContext, token?: string) {
     async clear() {
       expect((await request.post("/api/clear", { headers })).ok()).toBe(true);
     },
-    async enqueue(task: EnqueueJson): Promise<TaskJson> {
+    async enqueue(task: EnqueueInput): Promise<Task> {
       const response = await request.post("/api/enqueue", { data: task, headers });
       expect(response.status()).toBe(201);
-      return (await response.json()) as TaskJson;
+      return (await response.json()) as Task;
     },
-    async batch(tasks: EnqueueJson[]): Promise<TaskJson[]> {
+    async batch(tasks: EnqueueInput[]): Promise<Task[]> {
       const response = await request.post("/api/enqueue/batch", { data: { tasks }, headers });
       expect(response.status()).toBe(201);
-      return (await response.json()) as TaskJson[];
+      return (await response.json()) as Task[];
     },
-    async get(id: string): Promise<TaskJson | null> {
+    async get(id: string): Promise<Task | null> {
       const response = await request.get(`/api/jobs/${id}`, { headers });
-      return response.ok() ? ((await response.json()) as TaskJson) : null;
+      return response.ok() ? ((await response.json()) as Task) : null;
     },
     async total(query = ""): Promise<number> {
       const response = await request.get(`/api/jobs?limit=1${query}`, { headers });

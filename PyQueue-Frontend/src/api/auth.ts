@@ -2,7 +2,7 @@
  * The API token of this tab. Kept in sessionStorage (per tab, gone when the tab closes) and
  * requested from the user when the server answers 401.
  */
-import { useSyncExternalStore } from "react";
+import { createStore, useStore } from "../utils/store";
 
 const STORAGE_KEY = "pyqueue.apiToken";
 
@@ -12,9 +12,6 @@ export interface AuthState {
   required: boolean;
 }
 
-type Listener = () => void;
-const listeners = new Set<Listener>();
-
 function readStoredToken(): string | null {
   try {
     return sessionStorage.getItem(STORAGE_KEY);
@@ -23,24 +20,19 @@ function readStoredToken(): string | null {
   }
 }
 
-let state: AuthState = { token: readStoredToken(), required: false };
-
-function emit(next: AuthState): void {
-  state = next;
-  for (const listener of listeners) listener();
-}
+const auth = createStore<AuthState>({ token: readStoredToken(), required: false });
 
 export function getToken(): string | null {
-  return state.token;
+  return auth.get().token;
 }
 
 export function getAuthState(): AuthState {
-  return state;
+  return auth.get();
 }
 
 /** Called on every 401 response. */
 export function markTokenRequired(): void {
-  if (!state.required) emit({ ...state, required: true });
+  auth.update((state) => (state.required ? state : { ...state, required: true }));
 }
 
 export function setToken(token: string): void {
@@ -50,7 +42,7 @@ export function setToken(token: string): void {
   } catch {
     // Storage can be unavailable (private mode); the token then lives until reload.
   }
-  emit({ token: trimmed, required: false });
+  auth.set({ token: trimmed, required: false });
 }
 
 export function clearToken(): void {
@@ -59,19 +51,14 @@ export function clearToken(): void {
   } catch {
     // ignore
   }
-  emit({ token: null, required: state.required });
+  auth.update((state) => ({ token: null, required: state.required }));
 }
 
 /** Re-reads sessionStorage; for tests. */
 export function resetAuthForTests(): void {
-  emit({ token: readStoredToken(), required: false });
-}
-
-function subscribe(listener: Listener): () => void {
-  listeners.add(listener);
-  return () => listeners.delete(listener);
+  auth.set({ token: readStoredToken(), required: false });
 }
 
 export function useAuth(): AuthState {
-  return useSyncExternalStore(subscribe, getAuthState, getAuthState);
+  return useStore(auth);
 }

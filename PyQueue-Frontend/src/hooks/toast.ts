@@ -1,5 +1,5 @@
 /** A tiny toast store usable from anywhere (query callbacks included). */
-import { useSyncExternalStore } from "react";
+import { createStore, useStore } from "../utils/store";
 
 export type ToastKind = "success" | "error" | "info";
 
@@ -12,30 +12,24 @@ export interface Toast {
 const DURATION: Record<ToastKind, number> = { success: 4000, info: 4000, error: 8000 };
 const MAX_TOASTS = 5;
 
-let toasts: Toast[] = [];
+const toasts = createStore<Toast[]>([]);
 let nextId = 1;
-const listeners = new Set<() => void>();
 const timers = new Map<number, ReturnType<typeof setTimeout>>();
-
-function emit(next: Toast[]): void {
-  toasts = next;
-  for (const listener of listeners) listener();
-}
 
 export function dismissToast(id: number): void {
   const timer = timers.get(id);
   if (timer) clearTimeout(timer);
   timers.delete(id);
-  emit(toasts.filter((t) => t.id !== id));
+  toasts.update((current) => current.filter((t) => t.id !== id));
 }
 
 function show(kind: ToastKind, message: string): number {
-  const duplicate = toasts.find((t) => t.kind === kind && t.message === message);
+  const duplicate = toasts.get().find((t) => t.kind === kind && t.message === message);
   if (duplicate) return duplicate.id;
   const id = nextId++;
-  const next = [...toasts, { id, kind, message }];
+  const next = [...toasts.get(), { id, kind, message }];
   for (const dropped of next.slice(0, Math.max(0, next.length - MAX_TOASTS))) dismissToast(dropped.id);
-  emit(next.slice(-MAX_TOASTS));
+  toasts.set(next.slice(-MAX_TOASTS));
   timers.set(
     id,
     setTimeout(() => dismissToast(id), DURATION[kind]),
@@ -52,16 +46,9 @@ export const toast = {
 export function clearToasts(): void {
   for (const timer of timers.values()) clearTimeout(timer);
   timers.clear();
-  emit([]);
+  toasts.set([]);
 }
-
-function subscribe(listener: () => void): () => void {
-  listeners.add(listener);
-  return () => listeners.delete(listener);
-}
-
-const getToasts = () => toasts;
 
 export function useToasts(): Toast[] {
-  return useSyncExternalStore(subscribe, getToasts, getToasts);
+  return useStore(toasts);
 }

@@ -4,10 +4,11 @@
  * the queries poll instead (see usePollInterval); while the tab is hidden both pause.
  */
 import { type QueryClient, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useSyncExternalStore } from "react";
+import { useEffect } from "react";
 import { useAuth } from "../api/auth";
 import { apiUrl } from "../api/client";
 import type { Task, TaskEvent, TaskPage } from "../api/types";
+import { createStore, useStore } from "../utils/store";
 import { throttle } from "../utils/throttle";
 import { usePageVisible } from "./usePageVisible";
 import { isTaskDataKey, queryKeys } from "./queryKeys";
@@ -18,24 +19,14 @@ export const POLL_INTERVAL_MS = 3000;
 const RECONNECT_DELAY_MS = 10_000;
 const REFRESH_THROTTLE_MS = 500;
 
-let mode: LiveMode = "connecting";
-const listeners = new Set<() => void>();
+const liveMode = createStore<LiveMode>("connecting");
 
 export function setLiveMode(next: LiveMode): void {
-  if (next === mode) return;
-  mode = next;
-  for (const listener of listeners) listener();
+  liveMode.set(next);
 }
-
-function subscribe(listener: () => void): () => void {
-  listeners.add(listener);
-  return () => listeners.delete(listener);
-}
-
-const getMode = () => mode;
 
 export function useLiveMode(): LiveMode {
-  return useSyncExternalStore(subscribe, getMode, getMode);
+  return useStore(liveMode);
 }
 
 /** refetchInterval for task queries: polling only while the event stream is not live. */

@@ -13,6 +13,7 @@ import {
   retryTask,
 } from "../api/tasks";
 import type { BulkAction, BulkResult, EnqueueInput, Task } from "../api/types";
+import { plural } from "../utils/plural";
 import { isTaskDataKey, queryKeys } from "./queryKeys";
 import { toast } from "./toast";
 
@@ -79,7 +80,7 @@ export function useDelete() {
 const BULK_VERB: Record<BulkAction, string> = { retry: "Retried", cancel: "Cancelled", delete: "Deleted" };
 
 export function summarizeBulk(action: BulkAction, result: BulkResult): string {
-  const head = `${BULK_VERB[action]} ${result.succeeded} task${result.succeeded === 1 ? "" : "s"}`;
+  const head = `${BULK_VERB[action]} ${plural(result.succeeded, "task")}`;
   if (result.failed === 0) return head;
   const reasons = [
     ...new Set(result.results.filter((r) => !r.ok).map((r) => r.detail ?? "unknown error")),
@@ -107,7 +108,7 @@ export function useRetryAllFailed() {
     mutationFn: (type: string | null) => retryAllFailed(type),
     meta: { action: "Retry all failed" },
     onSuccess: (result) => {
-      toast.success(`Retrying ${result.count} failed task${result.count === 1 ? "" : "s"}`);
+      toast.success(`Retrying ${plural(result.count, "failed task")}`);
       return refresh();
     },
   });
@@ -119,7 +120,7 @@ export function useClear() {
     mutationFn: ({ status, type }: { status: string | null; type: string | null }) => clearTasks(status, type),
     meta: { action: "Clear" },
     onSuccess: (result) => {
-      toast.success(`Removed ${result.removed} task${result.removed === 1 ? "" : "s"}`);
+      toast.success(`Removed ${plural(result.removed, "task")}`);
       return refresh();
     },
   });

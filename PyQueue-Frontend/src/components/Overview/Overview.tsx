@@ -1,6 +1,7 @@
 import { lazy, Suspense } from "react";
 import { STATUSES } from "../../api/types";
 import { useStats, useThroughput } from "../../hooks/queries";
+import { plural } from "../../utils/plural";
 import "./Overview.css";
 
 const ThroughputChart = lazy(() => import("../ThroughputChart/ThroughputChart"));
@@ -17,7 +18,7 @@ function StatCard({ label, value, tone, hint }: { label: string; value: string; 
 }
 
 function processes(count: number): string {
-  return count === 1 ? "in 1 process" : `in ${count} processes`;
+  return `in ${plural(count, "process", "processes")}`;
 }
 
 /** Counts by status, workers busy / total, and the per-minute chart. */

@@ -4,9 +4,10 @@ import { errorMessage } from "../../api/errors";
 import { countTasks } from "../../api/tasks";
 import { useStatusCounts, useTaskList, useTaskTypes } from "../../hooks/queries";
 import { useBulk, useClear, useRetryAllFailed } from "../../hooks/useTaskActions";
+import { useConfirmWithCount } from "../../hooks/useConfirmWithCount";
 import { useNow } from "../../hooks/useNow";
 import type { ViewState, ViewUpdate } from "../../hooks/useUrlState";
-import { toast } from "../../hooks/toast";
+import { plural } from "../../utils/plural";
 import { BulkBar } from "../BulkBar/BulkBar";
 import { useConfirm } from "../ConfirmDialog/ConfirmDialog";
 import { Pagination } from "../Pagination/Pagination";
@@ -18,10 +19,6 @@ import "./TasksPanel.css";
 interface TasksPanelProps {
   view: ViewState;
   onView: (patch: ViewUpdate) => void;
-}
-
-function plural(n: number, word = "task"): string {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 
 function describeFilter(view: ViewState): string {
@@ -73,8 +70,8 @@ export function TasksPanel({ view, onView }: TasksPanelProps) {
     if (action === "delete") {
       const ok = await confirm({
         title: "Delete tasks?",
-        message: `Delete ${plural(ids.length)}? Queued or running work is cancelled.`,
-        confirmLabel: `Delete ${plural(ids.length)}`,
+        message: `Delete ${plural(ids.length, "task")}? Queued or running work is cancelled.`,
+        confirmLabel: `Delete ${plural(ids.length, "task")}`,
         danger: true,
       });
       if (!ok) return;
@@ -82,46 +79,31 @@ export function TasksPanel({ view, onView }: TasksPanelProps) {
     bulk.mutate({ action, ids }, { onSuccess: () => setSelected(new Set()) });
   };
 
-  const confirmRetryAllFailed = async () => {
-    let failed: number;
-    try {
-      failed = await countTasks("FAILED", view.type);
-    } catch (error) {
-      toast.error(`Could not count failed tasks: ${errorMessage(error)}`);
-      return;
-    }
-    if (failed === 0) {
-      toast.info(`No failed tasks${view.type ? ` of type ${view.type}` : ""} to retry`);
-      return;
-    }
-    const ok = await confirm({
+  const ofType = view.type ? ` of type ${view.type}` : "";
+  const confirmRetryAllFailed = useConfirmWithCount({
+    count: () => countTasks("FAILED", view.type),
+    countError: "Could not count failed tasks",
+    empty: `No failed tasks${ofType} to retry`,
+    dialog: (failed) => ({
       title: "Retry all failed tasks?",
-      message: `Retry ${plural(failed, "failed task")}${view.type ? ` of type ${view.type}` : ""}?`,
-      confirmLabel: `Retry ${plural(failed)}`,
-    });
-    if (ok) retryFailed.mutate(view.type);
-  };
+      message: `Retry ${plural(failed, "failed task")}${ofType}?`,
+      confirmLabel: `Retry ${plural(failed, "task")}`,
+    }),
+    onConfirm: () => retryFailed.mutate(view.type),
+  });
 
-  const confirmClear = async () => {
-    let matching: number;
-    try {
-      matching = await countTasks(view.status, view.type);
-    } catch (error) {
-      toast.error(`Could not count tasks: ${errorMessage(error)}`);
-      return;
-    }
-    if (matching === 0) {
-      toast.info("Nothing to clear");
-      return;
-    }
-    const ok = await confirm({
+  const confirmClear = useConfirmWithCount({
+    count: () => countTasks(view.status, view.type),
+    countError: "Could not count tasks",
+    empty: "Nothing to clear",
+    dialog: (matching) => ({
       title: "Clear tasks?",
-      message: `Remove ${plural(matching)}${describeFilter(view)}? Queued or running work is cancelled.`,
-      confirmLabel: `Clear ${plural(matching)}`,
+      message: `Remove ${plural(matching, "task")}${describeFilter(view)}? Queued or running work is cancelled.`,
+      confirmLabel: `Clear ${plural(matching, "task")}`,
       danger: true,
-    });
-    if (ok) clear.mutate({ status: view.status, type: view.type });
-  };
+    }),
+    onConfirm: () => clear.mutate({ status: view.status, type: view.type }),
+  });
 
   return (
     <section className="card tasks-panel" aria-label="Tasks">
