@@ -81,7 +81,8 @@ def test_tasks_survive_close_and_reopen(tmp_path: Path) -> None:
 
 
 def _plan(store: SQLiteStore, sql: str, *params: object) -> str:
-    rows = store._conn().execute(f"EXPLAIN QUERY PLAN {sql}", params).fetchall()
+    with store._db.connection() as conn:
+        rows = conn.execute(f"EXPLAIN QUERY PLAN {sql}", params).fetchall()
     return " | ".join(str(row[-1]) for row in rows)
 
 

@@ -12,18 +12,16 @@ raises :class:`~pyqueue.errors.StoreUnavailable`; the pool reconnects when it re
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any, LiteralString, TypeVar
+from typing import Any, LiteralString
 
 import psycopg
 import psycopg.errors
 from psycopg.types.json import Json
-from psycopg_pool import ConnectionPool
 
 from pyqueue.enums import TaskStatus
-from pyqueue.errors import InvalidTaskState, StoreUnavailable, TaskNotFound
+from pyqueue.errors import InvalidTaskState, TaskNotFound
 from pyqueue.models.task import Outcome, Task, utcnow
 from pyqueue.models.values import (
     THROUGHPUT_KEEP,
@@ -34,18 +32,14 @@ from pyqueue.models.values import (
     TaskQuery,
     WorkerTotals,
 )
-from pyqueue.stores.common import COLUMNS, ManualActions, Row, RowCodec, dumps, load_queries
+from pyqueue.stores.common import COLUMNS, ManualActions, RowCodec, dumps, load_queries
+from pyqueue.stores.postgres.connection import Database, retry_conflicts
 from pyqueue.stores.postgres.listener import CHANNEL, Listener
 from pyqueue.stores.postgres.migrate import migrate
 
 logger = logging.getLogger("pyqueue.stores.postgres")
-T = TypeVar("T")
-_CONFLICT_RETRIES = 3
-_CONFLICTS = (psycopg.errors.DeadlockDetected, psycopg.errors.SerializationFailure)
 
 QUERIES = load_queries("pyqueue.stores.postgres")
-DEFAULT_POOL_SIZE = 10
-_ASYNC_COMMIT = "SET LOCAL synchronous_commit = off"
 _INSERT_ROW = "(" + ", ".join(["%s"] * (len(COLUMNS) + 1)) + ")"
 _CHUNK = 500
 
@@ -76,10 +70,6 @@ def _where(status: TaskStatus | None, t_type: str | None) -> tuple[LiteralString
     return "", []
 
 
-def _configure(conn: psycopg.Connection[Any]) -> None:
-    conn.execute("SET TIME ZONE 'UTC'")
-
-
 class PostgresStore(ManualActions):
     blocking = True
 
@@ -92,69 +82,13 @@ class PostgresStore(ManualActions):
     ) -> None:
         self._url = url
         self._listener: Listener | None = None
-        self._pool = ConnectionPool(
-            url,
-            min_size=1,
-            max_size=max(2, pool_size or DEFAULT_POOL_SIZE),
-            kwargs={"autocommit": True},
-            configure=_configure,
-            check=ConnectionPool.check_connection,
-            timeout=wait_timeout,
-            name="pyqueue",
-            open=False,
-        )
-        try:
-            self._pool.open(wait=True, timeout=connect_timeout)
-        except psycopg.OperationalError as exc:
-            self._pool.close()
-            raise StoreUnavailable(f"Cannot connect to PostgreSQL: {exc}") from exc
-        with self._conn() as conn:
+        self._db = Database(url, pool_size, connect_timeout, wait_timeout)
+        with self._db.connection() as conn:
             migrate(conn)
         self._trims = 0
-        logger.info("PostgreSQL store ready (pool of up to %d)", self._pool.max_size)
+        logger.info("PostgreSQL store ready (pool of up to %d)", self._db.max_size)
 
-    # -- connections --------------------------------------------------------------------------
-    @contextmanager
-    def _conn(self) -> Iterator[psycopg.Connection[Any]]:
-        """A pooled connection; an unreachable server raises :class:`StoreUnavailable`."""
-        try:
-            with self._pool.connection() as conn:
-                yield conn
-        except (psycopg.OperationalError, psycopg.InterfaceError) as exc:
-            raise StoreUnavailable(
-                f"The database (PostgreSQL) is unavailable: {exc}. Nothing was changed; try again"
-            ) from exc
-
-    @contextmanager
-    def _tx(self, fast: bool = False) -> Iterator[psycopg.Connection[Any]]:
-        """A transaction; ``fast`` commits without waiting for the WAL flush."""
-        with self._conn() as conn, conn.transaction():
-            if fast:
-                conn.execute(_ASYNC_COMMIT)
-            yield conn
-
-    def _fast(self, name: str, params: Mapping[str, Any]) -> list[Row]:
-        """One statement in an asynchronously committed transaction, in one round trip."""
-        with self._conn() as conn:
-            with conn.pipeline(), conn.transaction():
-                conn.execute(_ASYNC_COMMIT)
-                cur = conn.execute(QUERIES[name], params)
-            return cur.fetchall()
-
-    @staticmethod
-    def _retry_conflicts(work: Callable[[], T]) -> T:
-        """Run ``work`` (one transaction) again when PostgreSQL rolled it back to break a
-        deadlock or a serialization conflict; nothing of it was applied."""
-        for attempt in range(1, _CONFLICT_RETRIES + 1):
-            try:
-                return work()
-            except StoreUnavailable as exc:
-                conflict = isinstance(exc.__cause__, _CONFLICTS)
-                if not conflict or attempt == _CONFLICT_RETRIES:
-                    raise
-                logger.info("Retrying a transaction PostgreSQL rolled back: %s", exc.__cause__)
-        raise AssertionError("unreachable")
-
+    # -- helpers ------------------------------------------------------------------------------
     def _one(self, conn: psycopg.Connection[Any], name: str, task_id: str) -> Task | None:
         row = conn.execute(QUERIES[name], {"t_id": task_id}).fetchone()
         return None if row is None else _from_row(row)
@@ -187,7 +121,7 @@ class PostgresStore(ManualActions):
     # -- the protocol -------------------------------------------------------------------------
     def add(self, tasks: Sequence[Task]) -> None:
         try:
-            with self._tx() as conn:
+            with self._db.transaction() as conn:
                 for start in range(0, len(tasks), _CHUNK):
                     chunk = tasks[start : start + _CHUNK]
                     values = ", ".join([_INSERT_ROW] * len(chunk))
@@ -198,7 +132,7 @@ class PostgresStore(ManualActions):
             raise InvalidTaskState("A job with one of these ids already exists") from exc
 
     def get(self, task_id: str) -> Task | None:
-        with self._conn() as conn:
+        with self._db.connection() as conn:
             return self._one(conn, "get", task_id)
 
     def list_tasks(self, query: TaskQuery) -> tuple[list[Task], int]:
@@ -206,7 +140,7 @@ class PostgresStore(ManualActions):
         order: LiteralString = "ASC" if query.order == "asc" else "DESC"
         page = QUERIES["select"] + where + " ORDER BY t_id " + order
         total_sql = f"SELECT coalesce(sum(n), 0) FROM pyqueue_counts{where}"  # noqa: S608
-        with self._conn() as conn:
+        with self._db.connection() as conn:
             with conn.pipeline():
                 rows = conn.execute(
                     page + " LIMIT %s OFFSET %s", [*params, query.limit, query.offset]
@@ -218,7 +152,7 @@ class PostgresStore(ManualActions):
     def claim(self, limit: int, lease_seconds: float) -> list[Task]:
         now = utcnow()
         expires = now + timedelta(seconds=lease_seconds)
-        rows = self._fast("claim", {"now": now, "limit": limit, "expires": expires})
+        rows = self._db.fast(QUERIES["claim"], {"now": now, "limit": limit, "expires": expires})
         return sorted((_from_row(r) for r in rows), key=lambda t: t.t_id)
 
     def finish(self, task_id: str, lease_id: str, outcome: Outcome) -> Task | None:
@@ -232,7 +166,7 @@ class PostgresStore(ManualActions):
             return []
         order = sorted(range(len(ends)), key=lambda i: ends[i].task_id)
         in_order = [ends[i] for i in order]
-        saved = self._retry_conflicts(lambda: self._finish_sorted(in_order))
+        saved = retry_conflicts(lambda: self._finish_sorted(in_order))
         results: list[Task | None] = [None] * len(ends)
         for position, task in zip(order, saved, strict=True):
             results[position] = task
@@ -242,8 +176,7 @@ class PostgresStore(ManualActions):
         now = utcnow()
         params = [_finish_params(e.task_id, e.lease_id, e.outcome, now) for e in ends]
         results: list[Task | None] = []
-        with self._conn() as conn, conn.transaction():
-            conn.execute(_ASYNC_COMMIT)
+        with self._db.transaction(fast=True) as conn:
             cur = conn.cursor()
             cur.executemany(QUERIES["finish"], params, returning=True)
             while True:
@@ -259,7 +192,7 @@ class PostgresStore(ManualActions):
     def renew(self, leases: Mapping[str, str], lease_seconds: float) -> RenewResult:
         expires = utcnow() + timedelta(seconds=lease_seconds)
         params = {"expires": expires, "ids": list(leases), "leases": list(leases.values())}
-        rows = self._retry_conflicts(lambda: self._fast("renew", params))
+        rows = retry_conflicts(lambda: self._db.fast(QUERIES["renew"], params))
         kept = {task_id for task_id, _ in rows}
         return RenewResult(
             lost=set(leases) - kept,
@@ -268,7 +201,7 @@ class PostgresStore(ManualActions):
 
     def recover_expired(self) -> list[Task]:
         now = utcnow()
-        with self._tx() as conn:
+        with self._db.transaction() as conn:
             rows = conn.execute(QUERIES["expired"], {"now": now}).fetchall()
             recovered = [_from_row(r).lease_lost(now) for r in rows]
             self._save(conn, recovered)
@@ -281,7 +214,7 @@ class PostgresStore(ManualActions):
 
     def _update_one(self, task_id: str, change: Callable[[Task], Task]) -> Task:
         """Load, change and save one task; tells other processes when it has work or must stop."""
-        with self._tx() as conn:
+        with self._db.transaction() as conn:
             task = change(self._require(conn, task_id))
             self._save(conn, [task])
             if task.status is TaskStatus.QUEUED:
@@ -292,7 +225,7 @@ class PostgresStore(ManualActions):
 
     def requeue_failed(self, t_type: str | None = None) -> list[Task]:
         now = utcnow()
-        with self._tx() as conn:
+        with self._db.transaction() as conn:
             rows = conn.execute(QUERIES["failed_for_update"], {"t_type": t_type}).fetchall()
             tasks = [_from_row(r).requeued(now) for r in rows]
             self._save(conn, tasks)
@@ -301,45 +234,45 @@ class PostgresStore(ManualActions):
         return tasks
 
     def delete(self, task_id: str) -> Task | None:
-        with self._conn() as conn:
+        with self._db.connection() as conn:
             return self._one(conn, "delete", task_id)
 
     def clear(self, status: TaskStatus | None = None, t_type: str | None = None) -> int:
         where, params = _where(status, t_type)
-        with self._conn() as conn:
+        with self._db.connection() as conn:
             cur = conn.execute(f"DELETE FROM pyqueue_tasks{where}", params)  # noqa: S608
             return cur.rowcount
 
     def counts(self) -> Counts:
-        with self._conn() as conn:
+        with self._db.connection() as conn:
             rows = conn.execute(QUERIES["counts"]).fetchall()
         return Counts.from_rows(rows)
 
     def throughput(self, since: datetime) -> list[MinuteCount]:
-        with self._conn() as conn:
+        with self._db.connection() as conn:
             rows = conn.execute(QUERIES["throughput"], {"since": since}).fetchall()
         return [MinuteCount(m.astimezone(UTC), int(c), int(f)) for m, c, f in rows]
 
     def changed_since(self, since: datetime, limit: int) -> list[Task]:
         """Tasks changed at or after ``since``, oldest change first (the event relay's feed)."""
-        with self._conn() as conn:
+        with self._db.connection() as conn:
             rows = conn.execute(QUERIES["changed_since"], {"since": since, "limit": limit})
             return [_from_row(r) for r in rows.fetchall()]
 
     def report_workers(self, process_id: str, busy: int, total: int) -> None:
         name = "report_workers" if total else "forget_workers"
         params = {"process_id": process_id, "busy": busy, "total": total, "seen_at": utcnow()}
-        with self._conn() as conn:
+        with self._db.connection() as conn:
             conn.execute(QUERIES[name], params)
 
     def worker_totals(self, fresh_since: datetime, exclude: str) -> WorkerTotals:
         params = {"fresh_since": fresh_since, "exclude": exclude}
-        with self._conn() as conn:
+        with self._db.connection() as conn:
             row = conn.execute(QUERIES["worker_totals"], params).fetchone()
         return WorkerTotals(*row) if row else WorkerTotals()
 
     def next_due(self) -> datetime | None:
-        with self._conn() as conn:
+        with self._db.connection() as conn:
             row = conn.execute(QUERIES["next_due"]).fetchone()
         return _utc(row[0]) if row else None
 
@@ -348,7 +281,7 @@ class PostgresStore(ManualActions):
         if self._listener is not None:
             self._listener.stop()
             self._listener = None
-        self._pool.close()
+        self._db.close()
 
 
 def _finish_params(task_id: str, lease_id: str, outcome: Outcome, now: datetime) -> dict[str, Any]:

@@ -1,10 +1,9 @@
 """``sqlite:///path.db``: the embedded durable store (stdlib ``sqlite3``, WAL).
 
-Every thread gets its own connection. Writes run inside ``BEGIN IMMEDIATE``, so SQLite's single
-writer lock makes each claim and transition atomic across threads and processes on one machine;
-readers never wait for writers (WAL). ``synchronous=NORMAL`` keeps every commit across a process
-crash and loses at most the last transactions on power loss. Counts per (status, type) live in a
-small table kept by triggers, so page totals and ``counts()`` never scan the tasks.
+Each claim and transition is one write transaction (see :mod:`.connection`), so it is atomic
+across threads and processes on one machine. Counts per (status, type) live in a small table kept
+by triggers, so page totals and ``counts()`` never scan the tasks. The SQL is in ``schema.sql``
+and ``queries.sql`` beside this module.
 """
 
 from __future__ import annotations
@@ -12,16 +11,14 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
-import threading
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager, nullcontext
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from pyqueue.enums import TaskStatus
-from pyqueue.errors import ConfigurationError, InvalidTaskState, StoreUnavailable, TaskNotFound
+from pyqueue.errors import ConfigurationError, InvalidTaskState, TaskNotFound
 from pyqueue.models.task import Outcome, Task, utcnow
 from pyqueue.models.values import (
     THROUGHPUT_KEEP,
@@ -33,6 +30,7 @@ from pyqueue.models.values import (
     WorkerTotals,
 )
 from pyqueue.stores.common import ManualActions, RowCodec, dumps, load_queries, read_sql
+from pyqueue.stores.sqlite.connection import Database
 
 logger = logging.getLogger("pyqueue.stores.sqlite")
 
@@ -103,79 +101,11 @@ class SQLiteStore(ManualActions):
 
     def __init__(self, path: str | Path, busy_timeout: float = 10.0) -> None:
         self.path = Path(path)
-        self._busy_timeout = busy_timeout
-        self._local = threading.local()
-        self._lock = threading.Lock()
-        # Writers of this process queue here rather than in SQLite's busy handler, which sleeps
-        # (1, 2, 5, 10 ms ...) between retries; other processes still meet the busy timeout.
-        self._write_lock = threading.Lock()
-        self._connections: list[sqlite3.Connection] = []
-        self._closed = False
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise ConfigurationError(f"Cannot create the folder of {self.path}: {exc}") from exc
-        self._migrate()
+        self._db = Database(self.path, busy_timeout)
+        self._db.migrate(read_sql(_PACKAGE, "schema.sql"), SCHEMA_VERSION)
         logger.info("SQLite store at %s", self.path)
 
-    # -- connections and transactions ---------------------------------------------------------
-    def _connect(self) -> sqlite3.Connection:
-        if self._closed:
-            raise StoreUnavailable(f"The SQLite store {self.path} is closed")
-        try:
-            conn = sqlite3.connect(
-                self.path, timeout=self._busy_timeout, isolation_level=None, check_same_thread=False
-            )
-            conn.execute("PRAGMA synchronous = NORMAL")
-            conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout * 1000)}")
-        except sqlite3.Error as exc:
-            raise StoreUnavailable(f"Cannot open the SQLite database {self.path}: {exc}") from exc
-        with self._lock:
-            self._connections.append(conn)
-        return conn
-
-    def _conn(self) -> sqlite3.Connection:
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is None or self._closed:
-            conn = self._local.conn = self._connect()
-        return conn
-
-    @contextmanager
-    def _tx(self, mode: str = "IMMEDIATE") -> Iterator[sqlite3.Connection]:
-        """A transaction: ``IMMEDIATE`` takes the write lock up front, ``DEFERRED`` only reads."""
-        conn = self._conn()
-        with self._write_lock if mode == "IMMEDIATE" else nullcontext():
-            yield from self._begin(conn, mode)
-
-    def _begin(self, conn: sqlite3.Connection, mode: str) -> Iterator[sqlite3.Connection]:
-        try:
-            conn.execute(f"BEGIN {mode}")
-            try:
-                yield conn
-                conn.execute("COMMIT")
-            finally:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-        except sqlite3.OperationalError as exc:
-            raise StoreUnavailable(f"The SQLite database {self.path} failed: {exc}") from exc
-
-    def _migrate(self) -> None:
-        conn = self._conn()
-        try:
-            conn.execute("PRAGMA journal_mode = WAL")
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            if version < SCHEMA_VERSION:
-                schema = read_sql(_PACKAGE, "schema.sql")
-                conn.executescript(
-                    f"BEGIN IMMEDIATE;\n{schema}\nPRAGMA user_version = {SCHEMA_VERSION};\nCOMMIT;"
-                )
-                logger.info("Created the schema of %s", self.path)
-        except sqlite3.Error as exc:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            message = f"Cannot prepare the SQLite database {self.path}: {exc}"
-            raise StoreUnavailable(message) from exc
-
+    # -- helpers ------------------------------------------------------------------------------
     @staticmethod
     def _one(conn: sqlite3.Connection, task_id: str) -> Task | None:
         row = conn.execute(QUERIES["get"], (task_id,)).fetchone()
@@ -195,19 +125,19 @@ class SQLiteStore(ManualActions):
     def add(self, tasks: Sequence[Task]) -> None:
         rows = [_to_row(t) for t in tasks]
         try:
-            with self._tx() as conn:
+            with self._db.transaction() as conn:
                 conn.executemany(QUERIES["insert"], rows)
         except sqlite3.IntegrityError as exc:
             raise InvalidTaskState("A job with one of these ids already exists") from exc
 
     def get(self, task_id: str) -> Task | None:
-        with self._tx("DEFERRED") as conn:
+        with self._db.connection() as conn:
             return self._one(conn, task_id)
 
     def list_tasks(self, query: TaskQuery) -> tuple[list[Task], int]:
         page, page_params = page_sql(query)
         where, params = _where(query.status, query.t_type)
-        with self._tx("DEFERRED") as conn:
+        with self._db.connection() as conn:
             rows = conn.execute(page, page_params).fetchall()
             count = f"SELECT SUM(n) FROM task_counts{where}"  # noqa: S608
             total = conn.execute(count, params).fetchone()[0]
@@ -216,7 +146,7 @@ class SQLiteStore(ManualActions):
     def claim(self, limit: int, lease_seconds: float) -> list[Task]:
         now = utcnow()
         expires = now + timedelta(seconds=lease_seconds)
-        with self._tx() as conn:
+        with self._db.transaction() as conn:
             rows = conn.execute(QUERIES["claim"], (_us(now), limit)).fetchall()
             if not rows:
                 return []
@@ -230,7 +160,7 @@ class SQLiteStore(ManualActions):
     def finish_many(self, ends: Sequence[AttemptEnd]) -> list[Task | None]:
         now = utcnow()
         results: list[Task | None] = []
-        with self._tx() as conn:
+        with self._db.transaction() as conn:
             for end in ends:
                 task = self._one(conn, end.task_id)
                 held = task is not None and task.lease_id == end.lease_id
@@ -244,7 +174,7 @@ class SQLiteStore(ManualActions):
     def renew(self, leases: Mapping[str, str], lease_seconds: float) -> RenewResult:
         result = RenewResult()
         expires = _us(utcnow() + timedelta(seconds=lease_seconds))
-        with self._tx() as conn:
+        with self._db.transaction() as conn:
             for task_id, lease_id in leases.items():
                 row = conn.execute(QUERIES["renew"], (expires, task_id, lease_id)).fetchone()
                 if row is None:
@@ -255,10 +185,10 @@ class SQLiteStore(ManualActions):
 
     def recover_expired(self) -> list[Task]:
         now = utcnow()
-        with self._tx("DEFERRED") as conn:  # the common case: nothing expired, no write lock
+        with self._db.connection() as conn:  # the common case: nothing expired, no write lock
             if conn.execute(QUERIES["expired"] + " LIMIT 1", (_us(now),)).fetchone() is None:
                 return []
-        with self._tx() as conn:
+        with self._db.transaction() as conn:
             rows = conn.execute(QUERIES["expired"], (_us(now),)).fetchall()
             recovered = [_from_row(r).lease_lost(now) for r in rows]
             self._save(conn, recovered)
@@ -267,7 +197,7 @@ class SQLiteStore(ManualActions):
         return recovered
 
     def _update_one(self, task_id: str, change: Callable[[Task], Task]) -> Task:
-        with self._tx() as conn:
+        with self._db.transaction() as conn:
             task = change(self._require(conn, task_id))
             self._save(conn, [task])
         return task
@@ -275,14 +205,14 @@ class SQLiteStore(ManualActions):
     def requeue_failed(self, t_type: str | None = None) -> list[Task]:
         where, params = _where(TaskStatus.FAILED, t_type)
         now = utcnow()
-        with self._tx() as conn:
+        with self._db.transaction() as conn:
             rows = conn.execute(f"{QUERIES['select']}{where} ORDER BY t_id", params).fetchall()
             tasks = [_from_row(r).requeued(now) for r in rows]
             self._save(conn, tasks)
         return tasks
 
     def delete(self, task_id: str) -> Task | None:
-        with self._tx() as conn:
+        with self._db.transaction() as conn:
             task = self._one(conn, task_id)
             if task is not None:
                 conn.execute(QUERIES["delete"], (task_id,))
@@ -290,33 +220,33 @@ class SQLiteStore(ManualActions):
 
     def clear(self, status: TaskStatus | None = None, t_type: str | None = None) -> int:
         where, params = _where(status, t_type)
-        with self._tx() as conn:
+        with self._db.transaction() as conn:
             removed = conn.execute(f"DELETE FROM tasks{where}", params).rowcount  # noqa: S608
             if not where:
                 conn.execute(QUERIES["forget_counts"])
         return removed
 
     def counts(self) -> Counts:
-        with self._tx("DEFERRED") as conn:
+        with self._db.connection() as conn:
             rows = conn.execute(QUERIES["counts"]).fetchall()
         return Counts.from_rows(rows)
 
     def throughput(self, since: datetime) -> list[MinuteCount]:
-        with self._tx("DEFERRED") as conn:
+        with self._db.connection() as conn:
             rows = conn.execute(QUERIES["throughput"], (int(since.timestamp() // 60),)).fetchall()
         return [MinuteCount(datetime.fromtimestamp(m * 60, UTC), c, f) for m, c, f in rows]
 
     def changed_since(self, since: datetime, limit: int) -> list[Task]:
-        with self._tx("DEFERRED") as conn:
+        with self._db.connection() as conn:
             rows = conn.execute(QUERIES["changed_since"], (_us(since), limit)).fetchall()
         return [_from_row(r) for r in rows]
 
     def next_due(self) -> datetime | None:
-        with self._tx("DEFERRED") as conn:
+        with self._db.connection() as conn:
             return _dt(conn.execute(QUERIES["next_due"]).fetchone()[0])
 
     def report_workers(self, process_id: str, busy: int, total: int) -> None:
-        with self._tx() as conn:
+        with self._db.transaction() as conn:
             if total:
                 params = (process_id, busy, total, _us(utcnow()))
                 conn.execute(QUERIES["report_workers"], params)
@@ -325,14 +255,10 @@ class SQLiteStore(ManualActions):
 
     def worker_totals(self, fresh_since: datetime, exclude: str) -> WorkerTotals:
         params = (_us(fresh_since), exclude)
-        with self._tx("DEFERRED") as conn:
+        with self._db.connection() as conn:
             processes, busy, total = conn.execute(QUERIES["worker_totals"], params).fetchone()
         return WorkerTotals(processes, busy, total)
 
     def close(self) -> None:
         """Close every thread's connection; later calls raise :class:`StoreUnavailable`."""
-        self._closed = True
-        with self._lock:
-            connections, self._connections = self._connections, []
-        for conn in connections:
-            conn.close()
+        self._db.close()

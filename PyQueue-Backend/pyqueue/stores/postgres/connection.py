@@ -1,0 +1,102 @@
+"""Connections to PostgreSQL: a pool, transactions, and server errors as ``StoreUnavailable``.
+
+Every connection is in autocommit mode with the UTC time zone; :meth:`Database.transaction` groups
+statements. ``fast`` transactions commit with ``synchronous_commit = off``: used only where a commit
+lost in a server crash means no more than a lease that runs out and an attempt that runs again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any, LiteralString, TypeVar
+
+import psycopg
+import psycopg.errors
+from psycopg_pool import ConnectionPool
+
+from pyqueue.errors import StoreUnavailable
+
+logger = logging.getLogger("pyqueue.stores.postgres")
+T = TypeVar("T")
+Row = tuple[Any, ...]
+
+DEFAULT_POOL_SIZE = 10
+CONFLICT_RETRIES = 3
+_CONFLICTS = (psycopg.errors.DeadlockDetected, psycopg.errors.SerializationFailure)
+_ASYNC_COMMIT = "SET LOCAL synchronous_commit = off"
+
+
+def _configure(conn: psycopg.Connection[Any]) -> None:
+    conn.execute("SET TIME ZONE 'UTC'")
+
+
+class Database:
+    def __init__(
+        self, url: str, pool_size: int | None, connect_timeout: float, wait_timeout: float
+    ) -> None:
+        self._pool = ConnectionPool(
+            url,
+            min_size=1,
+            max_size=max(2, pool_size or DEFAULT_POOL_SIZE),
+            kwargs={"autocommit": True},
+            configure=_configure,
+            check=ConnectionPool.check_connection,
+            timeout=wait_timeout,
+            name="pyqueue",
+            open=False,
+        )
+        try:
+            self._pool.open(wait=True, timeout=connect_timeout)
+        except psycopg.OperationalError as exc:
+            self._pool.close()
+            raise StoreUnavailable(f"Cannot connect to PostgreSQL: {exc}") from exc
+
+    @property
+    def max_size(self) -> int:
+        return self._pool.max_size
+
+    @contextmanager
+    def connection(self) -> Iterator[psycopg.Connection[Any]]:
+        """A pooled connection; an unreachable server raises :class:`StoreUnavailable`."""
+        try:
+            with self._pool.connection() as conn:
+                yield conn
+        except (psycopg.OperationalError, psycopg.InterfaceError) as exc:
+            raise StoreUnavailable(
+                f"The database (PostgreSQL) is unavailable: {exc}. Nothing was changed; try again"
+            ) from exc
+
+    @contextmanager
+    def transaction(self, fast: bool = False) -> Iterator[psycopg.Connection[Any]]:
+        """A transaction; ``fast`` commits without waiting for the WAL flush."""
+        with self.connection() as conn, conn.transaction():
+            if fast:
+                conn.execute(_ASYNC_COMMIT)
+            yield conn
+
+    def fast(self, sql: LiteralString, params: Mapping[str, Any]) -> list[Row]:
+        """One statement in an asynchronously committed transaction, in one round trip."""
+        with self.connection() as conn:
+            with conn.pipeline(), conn.transaction():
+                conn.execute(_ASYNC_COMMIT)
+                cur = conn.execute(sql, params)
+            return cur.fetchall()
+
+    def close(self) -> None:
+        self._pool.close()
+
+
+def retry_conflicts(work: Callable[[], T]) -> T:
+    """Run ``work`` (one transaction) again when PostgreSQL rolled it back to break a deadlock or
+    a serialization conflict; nothing of it was applied."""
+    for attempt in range(1, CONFLICT_RETRIES + 1):
+        try:
+            return work()
+        except StoreUnavailable as exc:
+            conflict = isinstance(exc.__cause__, _CONFLICTS)
+            if not conflict or attempt == CONFLICT_RETRIES:
+                raise
+            logger.info("Retrying a transaction PostgreSQL rolled back: %s", exc.__cause__)
+    raise AssertionError("unreachable")
