@@ -7,8 +7,15 @@ BIN := $(CURDIR)/$(VENV)/bin
 STAMP := $(VENV)/.installed
 NPM_STAMP := $(FRONTEND)/node_modules/.installed
 HAS_FRONTEND := $(wildcard $(FRONTEND)/package.json)
-# The store `make run` uses unless PYQUEUE_DATABASE_URL says otherwise.
-RUN_DATABASE_URL ?= $(or $(PYQUEUE_DATABASE_URL),sqlite:///$(CURDIR)/data/pyqueue.db)
+# The store of `make run` when PYQUEUE_DATABASE_URL is set neither in the environment nor in a .env
+# file (`make run` reads PyQueue-Backend/.env, then .env here: the later file wins).
+RUN_DEFAULT_DATABASE_URL ?= sqlite:///$(CURDIR)/data/pyqueue.db
+RUN_ENV_FILES := $(wildcard $(BACKEND)/.env .env)
+# The built dashboard and what it is built from: `npm run build` runs only when one of them changed.
+DIST := $(FRONTEND)/dist/index.html
+DIST_SOURCES := $(shell find $(FRONTEND)/src $(FRONTEND)/public -type f 2>/dev/null) \
+	$(wildcard $(FRONTEND)/index.html $(FRONTEND)/package.json $(FRONTEND)/package-lock.json \
+		$(FRONTEND)/vite.config.* $(FRONTEND)/tsconfig*.json)
 
 .PHONY: screenshot run test test-fast venv lint typecheck pytest pytest-fast frontend-deps frontend-build frontend-test frontend-unit bench clean
 
@@ -25,14 +32,16 @@ $(NPM_STAMP): $(FRONTEND)/package-lock.json
 	cd $(FRONTEND) && npm ci --no-audit --no-fund
 	touch $@
 
-frontend-build: frontend-deps
-ifneq ($(HAS_FRONTEND),)
+frontend-build: $(if $(HAS_FRONTEND),$(DIST))
+
+$(DIST): $(NPM_STAMP) $(DIST_SOURCES)
 	cd $(FRONTEND) && npm run build
-endif
+	touch $@
 
 run: venv frontend-build
 	mkdir -p data
-	PYQUEUE_DATABASE_URL='$(RUN_DATABASE_URL)' $(BIN)/pyqueue serve
+	PYQUEUE_DEFAULT_DATABASE_URL='$(RUN_DEFAULT_DATABASE_URL)' \
+		$(BIN)/pyqueue$(if $(RUN_ENV_FILES), $(addprefix --env-file=,$(RUN_ENV_FILES))) serve
 
 # ruff, then the import contracts of pyproject.toml (imports point down the layers only).
 lint: venv

@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
+import socket
 import sys
+import traceback
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
 from pyqueue.config import Settings
-from pyqueue.errors import ConfigurationError
+from pyqueue.errors import ConfigurationError, StoreUnavailable
+from pyqueue.models.handlers import import_task_modules
+from pyqueue.stores import url_scheme
+
+if TYPE_CHECKING:
+    from pyqueue.system.queue import Queue
 
 logger = logging.getLogger("pyqueue.cli")
 
@@ -33,9 +43,35 @@ def _serve(args: argparse.Namespace) -> int:
     settings: Settings = args.settings
     host = args.host or settings.host
     port = args.port or settings.port
+    listener = _listen(host, port)  # a taken port, a bad store or task module: stop here
+    queue = _build_queue(settings)
+    if url_scheme(settings.database_url) == "memory":
+        logger.warning(
+            "PYQUEUE_DATABASE_URL is memory://: tasks live in this process only and are lost "
+            "when it exits; set sqlite:///path.db or postgresql://… to keep them"
+        )
     logger.info("Serving on http://%s:%d (docs at /docs)", host, port)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
-    return 0
+    config = uvicorn.Config(create_app(settings, queue), host=host, port=port, log_level="warning")
+    server = uvicorn.Server(config)
+    with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises the SIGINT it handled
+        server.run(sockets=[listener])
+    return 0 if server.started else 3  # as uvicorn.run: the app's start-up failed
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """The server's bound socket; a host or port that cannot be bound is a configuration error."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise ConfigurationError(
+            f"cannot listen on {host}:{port} (PYQUEUE_HOST/PYQUEUE_PORT or --host/--port): "
+            f"{exc.strerror or exc}"
+        ) from exc
+    return sock
 
 
 def _worker(args: argparse.Namespace) -> int:
@@ -43,14 +79,19 @@ def _worker(args: argparse.Namespace) -> int:
     import signal
     import threading
 
-    from pyqueue.main import build_queue
+    from pyqueue.main import stop_queue
 
     settings: Settings = args.settings
     if args.concurrency is not None:
         settings = settings.model_copy(update={"workers": args.concurrency})
     if settings.workers < 1:
         raise ConfigurationError("a worker process needs PYQUEUE_WORKERS (or --concurrency) >= 1")
-    queue = build_queue(settings)
+    if url_scheme(settings.database_url) == "memory":
+        raise ConfigurationError(
+            "pyqueue worker needs a store it shares with the API (PYQUEUE_DATABASE_URL="
+            "sqlite:///path.db or postgresql://…); with memory:// no task could ever reach it"
+        )
+    queue = _build_queue(settings)
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
@@ -63,20 +104,63 @@ def _worker(args: argparse.Namespace) -> int:
         else:
             stop.wait()
     finally:
-        queue.stop(settings.shutdown_timeout)
-        queue.close()
+        stop_queue(queue, settings.shutdown_timeout)
     return 0
+
+
+def _build_queue(settings: Settings) -> Queue:
+    """``build_queue`` with every start-up failure as one :class:`ConfigurationError` or
+    :class:`StoreUnavailable` line: a task module that fails to import, a store that cannot be
+    opened (the reason PostgreSQL's pool gave is kept instead of printed on every retry)."""
+    from pyqueue.main import build_queue
+
+    for name in settings.task_modules:
+        try:
+            import_task_modules([name])
+        except ConfigurationError:
+            raise
+        except Exception as exc:  # the module itself raised while importing: say where
+            frame = traceback.extract_tb(exc.__traceback__)[-1]
+            raise ConfigurationError(
+                f"PYQUEUE_TASK_MODULES: importing {name!r} failed: {type(exc).__name__}: {exc} "
+                f"({frame.filename}, line {frame.lineno})"
+            ) from exc
+    with _LastWarning("psycopg.pool") as pool:
+        try:
+            return build_queue(settings)
+        except StoreUnavailable as exc:
+            if pool.last is None:
+                raise
+            raise StoreUnavailable(f"{exc.message} (last error: {pool.last})") from exc
+
+
+class _LastWarning(logging.Handler):
+    """Keeps a library logger's last warning, unprinted, for as long as the ``with`` lasts."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(logging.WARNING)
+        self.last: str | None = None
+        self._logger = logging.getLogger(name)
+        self._propagate = self._logger.propagate
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.last = " ".join(record.getMessage().split())
+
+    def __enter__(self) -> _LastWarning:
+        self._logger.addHandler(self)
+        self._logger.propagate = False
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._logger.removeHandler(self)
+        self._logger.propagate = self._propagate
 
 
 def _redacted(settings: Settings) -> str:
     """The store URL without its password, for logs."""
-    url = settings.database_url
-    scheme, sep, rest = url.partition("://")
-    if "@" in rest:
-        credentials, _, host = rest.rpartition("@")
-        user = credentials.split(":", 1)[0]
-        return f"{scheme}{sep}{user}:***@{host}" if ":" in credentials else url
-    return url
+    from pyqueue.logs import redact
+
+    return redact(settings.database_url)
 
 
 def _openapi(args: argparse.Namespace) -> int:
@@ -89,6 +173,13 @@ def _openapi(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="pyqueue", description="PyQueue job queue")
+    parser.add_argument(
+        "--env-file",
+        action="append",
+        metavar="PATH",
+        help="read settings from this file instead of ./.env (repeatable; later files win; "
+        "the environment wins over every file)",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="run the API, dashboard and an embedded worker pool")
     serve.add_argument("--host", help="default PYQUEUE_HOST (127.0.0.1)")
@@ -105,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
 
     setup_logging("INFO")
     try:
-        args.settings = Settings()
+        args.settings = _settings(args.env_file)
         setup_logging(args.settings.log_level)
         code: int = args.func(args)
     except ValidationError as exc:
@@ -114,7 +205,21 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigurationError as exc:
         logger.error("Invalid configuration: %s", exc.message)
         return 2
+    except StoreUnavailable as exc:
+        logger.error("Cannot start: %s", exc.message)
+        return 2
     return code
+
+
+def _settings(env_files: list[str] | None) -> Settings:
+    """The settings from the environment and ``.env`` (or the ``--env-file`` files, later ones
+    winning)."""
+    if not env_files:
+        return Settings()
+    for name in env_files:
+        if not Path(name).is_file():
+            raise ConfigurationError(f"--env-file {name}: no such file")
+    return Settings(_env_file=tuple(env_files))
 
 
 if __name__ == "__main__":

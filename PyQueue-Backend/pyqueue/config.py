@@ -7,7 +7,7 @@ that ``make run`` works with none set; ``additional_docs/operations.md`` documen
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -29,6 +29,10 @@ class Settings(BaseSettings):
 
     database_url: str = Field(
         "memory://", description="memory://, sqlite:///path.db or postgresql://…"
+    )
+    default_database_url: str = Field(
+        "memory://",
+        description="The store when PYQUEUE_DATABASE_URL is set nowhere (`make run` sets a file)",
     )
     db_pool_size: int = Field(
         10, ge=2, le=1000, description="Most PostgreSQL connections one process opens"
@@ -58,6 +62,16 @@ class Settings(BaseSettings):
     )
 
     _split = field_validator("task_modules", "frontend_origin", mode="before")(_split_csv)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_store(cls, data: Any) -> Any:
+        """PYQUEUE_DATABASE_URL from any source wins over PYQUEUE_DEFAULT_DATABASE_URL."""
+        if isinstance(data, dict) and data.get("database_url") is None:
+            default = data.get("default_database_url")
+            if default is not None:
+                return {**data, "database_url": default}
+        return data
 
     @field_validator("log_level")
     @classmethod

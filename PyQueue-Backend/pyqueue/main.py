@@ -6,16 +6,23 @@ no settings).
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
-from collections.abc import AsyncIterator
+import signal
+import threading
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from types import FrameType
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.staticfiles import StaticFiles
 
 from pyqueue.api import errors, producer
+from pyqueue.api.csrf import CrossSiteGuard
 from pyqueue.api.limits import BodySizeLimit
+from pyqueue.api.pages import DashboardMount, install_docs
 from pyqueue.config import Settings
 from pyqueue.logs import setup_logging
 from pyqueue.models.demo import DemoHandlers
@@ -27,6 +34,8 @@ from pyqueue.system.worker import worker_factory
 from pyqueue.version import __version__
 
 logger = logging.getLogger("pyqueue.app")
+
+HANDLED_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 def build_queue(settings: Settings) -> Queue:
@@ -40,31 +49,95 @@ def build_queue(settings: Settings) -> Queue:
     return Queue(store, worker_factory, handlers, QueueConfig.from_settings(settings))
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def stop_queue(queue: Queue, timeout: float) -> None:
+    """Stop and close ``queue``, first saying what the shutdown waits for."""
+    running = queue.running
+    if running:
+        logger.info(
+            "Stopping: waiting up to %g s for %d running task%s (PYQUEUE_SHUTDOWN_TIMEOUT), then "
+            "they are requeued",
+            timeout,
+            running,
+            "" if running == 1 else "s",
+        )
+    else:
+        logger.info("Stopping: no task is running")
+    queue.stop(timeout)
+    queue.close()
+
+
+def end_streams_on_signal(queue: Queue) -> Callable[[], None]:
+    """On SIGTERM/SIGINT, end the open event streams, then let the server's own handler run.
+
+    A server (uvicorn) stops listening, then waits for open connections to close before the
+    lifespan shutdown stops the queue; an event stream never closes by itself, so one open
+    dashboard would hold a graceful stop until the supervisor's SIGKILL. Installed from the
+    lifespan, so after the server's own handlers (``pyqueue serve`` and ``uvicorn main:app``
+    alike), and only on the main thread, where signal handlers live. Returns the undo.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+    loop = asyncio.get_running_loop()
+    previous: dict[int, Any] = {sig: signal.getsignal(sig) for sig in HANDLED_SIGNALS}
+
+    def handle(signum: int, frame: FrameType | None) -> None:
+        with contextlib.suppress(RuntimeError):  # the loop is gone: nothing streams any more
+            loop.call_soon_threadsafe(queue.close_streams)  # no lock taken inside a handler
+        chained = previous[signum]
+        if callable(chained):
+            chained(signum, frame)
+        elif chained == signal.SIG_DFL:
+            signal.signal(signum, signal.SIG_DFL)
+            signal.raise_signal(signum)
+
+    installed = [sig for sig, handler in previous.items() if handler is not None]
+    for sig in installed:
+        signal.signal(sig, handle)
+
+    def restore() -> None:
+        for sig in installed:
+            if signal.getsignal(sig) is handle:
+                signal.signal(sig, previous[sig])
+
+    return restore
+
+
+def create_app(settings: Settings | None = None, queue: Queue | None = None) -> FastAPI:
+    """The app; its lifespan starts ``queue`` (by default one built from ``settings`` at start-up,
+    ``pyqueue serve`` builds it before it listens) and stops it at shutdown."""
     settings = settings or Settings()
-    setup_logging(settings.log_level)
+    setup_logging(settings.log_level, secrets=[settings.api_token])
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        queue = build_queue(settings)
-        app.state.queue = queue
-        queue.start()
+        running = queue if queue is not None else build_queue(settings)
+        app.state.queue = running
+        running.start()
+        restore_signals = end_streams_on_signal(running)
         try:
             yield
         finally:
-            queue.stop(settings.shutdown_timeout)
-            queue.close()
+            restore_signals()
+            stop_queue(running, settings.shutdown_timeout)
 
     app = FastAPI(
         title="PyQueue",
         version=__version__,
         summary="A durable job queue with a REST API and a live dashboard",
         lifespan=lifespan,
+        docs_url=None,  # served by install_docs from local assets
+        redoc_url=None,
     )
     app.state.settings = settings
     errors.install(app)
     app.include_router(producer.public)
     app.include_router(producer.router)
+    install_docs(app)
+    # Outermost last: CORS headers on every answer (also the guards'), then the body size, then
+    # the cross-site guard (Origin, Content-Type) of the mutating API routes.
+    app.add_middleware(CrossSiteGuard, allowed_origins=settings.frontend_origin)
+    body_limit = max(settings.max_payload_bytes * 2, settings.max_payload_bytes + 64 * MAX_BATCH)
+    app.add_middleware(BodySizeLimit, max_bytes=body_limit * 2)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.frontend_origin,
@@ -72,10 +145,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allow_headers=["*"],
         expose_headers=["X-Total-Count", "Location"],
     )
-    body_limit = max(settings.max_payload_bytes * 2, settings.max_payload_bytes + 64 * MAX_BATCH)
-    app.add_middleware(BodySizeLimit, max_bytes=body_limit * 2)
     if settings.static_dir is not None and (settings.static_dir / "index.html").is_file():
-        app.mount("/", StaticFiles(directory=settings.static_dir, html=True), name="dashboard")
+        app.router.routes.append(DashboardMount(settings.static_dir))
     return app
 
 

@@ -5,9 +5,14 @@ from __future__ import annotations
 from pyqueue.errors import ConfigurationError
 from pyqueue.stores.base import ChangeFeed, TaskStore, WakeupSource
 
-__all__ = ["ChangeFeed", "TaskStore", "WakeupSource", "open_store"]
+__all__ = ["ChangeFeed", "TaskStore", "WakeupSource", "open_store", "url_scheme"]
 
 SCHEMES = ("memory://", "sqlite:///path.db", "postgresql://…")
+
+
+def url_scheme(url: str) -> str:
+    """The scheme of a ``PYQUEUE_DATABASE_URL`` in lower case (``""`` when it has none)."""
+    return url.split(":", 1)[0].lower() if ":" in url else ""
 
 
 def open_store(url: str, pool_size: int | None = None) -> TaskStore:
@@ -16,7 +21,7 @@ def open_store(url: str, pool_size: int | None = None) -> TaskStore:
     ``pool_size`` bounds the PostgreSQL connection pool (``PYQUEUE_DB_POOL_SIZE``); the other
     stores ignore it.
     """
-    scheme = url.split(":", 1)[0].lower() if ":" in url else ""
+    scheme = url_scheme(url)
     if scheme == "memory":
         from pyqueue.stores.memory import MemoryStore
 

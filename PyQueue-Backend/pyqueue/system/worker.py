@@ -36,7 +36,15 @@ def run_attempt(task: Task, handler: Handler, ctx: TaskContext, policy: RetryPol
         if ctx.cancelled:
             return _cancelled(ctx)
         extra = {"task_id": task.t_id, "attempt": task.attempts}
-        logger.info("Attempt %d of %s failed: %r", task.attempts, task.t_id, exc, extra=extra)
+        logger.warning(
+            "Attempt %d of %s (%s) failed: %r",
+            task.attempts,
+            task.t_id,
+            task.t_type,
+            exc,
+            exc_info=exc,
+            extra=extra,
+        )
         return _failed(task, policy, f"{type(exc).__name__}: {exc}")
     logger.debug("Completed %s", task.t_id, extra={"task_id": task.t_id})
     return Outcome(TaskStatus.COMPLETED, result=result)

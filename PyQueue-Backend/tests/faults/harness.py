@@ -109,6 +109,20 @@ class Cluster:
                 process.wait()
 
 
+def wait_for_health(process: subprocess.Popen[bytes] | subprocess.Popen[str], base: str) -> None:
+    """Wait until the server ``process`` answers ``GET {base}/api/health`` (fail if it exits)."""
+
+    def healthy() -> bool:
+        if process.poll() is not None:
+            raise AssertionError(f"the server exited with {process.returncode}")
+        try:
+            return httpx.get(f"{base}/api/health", timeout=1).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    wait_until(healthy, 30, "the server to answer")
+
+
 def cluster_for(url: str, tmp_path: Path) -> Iterator[Cluster]:
     cluster = Cluster(url, tmp_path / "runs.log")
     try:

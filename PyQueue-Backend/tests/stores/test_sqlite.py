@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sqlite3
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +16,7 @@ from pyqueue.errors import ConfigurationError, StoreUnavailable
 from pyqueue.models.values import TaskQuery
 from pyqueue.stores import open_store
 from pyqueue.stores.sqlite import SCHEMA_VERSION, SQLiteStore, sqlite_path
+from pyqueue.stores.sqlite.connection import MAX_IDLE
 from pyqueue.stores.sqlite.store import QUERIES, page_sql
 from tests.stores.helpers import added, claim_one, run_to
 
@@ -111,3 +115,99 @@ def test_hot_queries_use_their_index(tmp_path: Path, sql: str, index: str) -> No
         assert "TEMP B-TREE" not in plan
     finally:
         store.close()
+
+
+def _open_files_on(path: Path) -> int:
+    """How many of this process's file descriptors point at the database file (about one per
+    connection) or its ``-wal`` and ``-shm`` companions."""
+    target, count = str(path.resolve()), 0
+    for fd in os.listdir("/proc/self/fd"):
+        with contextlib.suppress(OSError):  # closed since the listing
+            count += os.readlink(f"/proc/self/fd/{fd}").startswith(target)
+    return count
+
+
+def test_short_lived_threads_do_not_leave_connections_open(tmp_path: Path) -> None:
+    """A request thread pool replaces its idle threads: each new thread's store calls must reuse
+    the pool's connections, not open one that stays open after the thread ended."""
+    path = tmp_path / "q.db"
+    store = SQLiteStore(path)
+    errors: list[BaseException] = []
+
+    def one_request() -> None:
+        try:
+            task = added(store, 1, "EMAIL")[0]
+            assert store.get(task.t_id) == task
+            store.counts()
+        except BaseException as exc:
+            errors.append(exc)
+
+    try:
+        for _ in range(12):  # 12 waves of 8 threads that each live for one request
+            threads = [threading.Thread(target=one_request) for _ in range(8)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=30)
+        assert errors == []
+        assert store.counts().by_status[TaskStatus.QUEUED] == 96
+        assert store._db.open_connections <= MAX_IDLE
+        assert 1 <= _open_files_on(path) <= 2 * MAX_IDLE + 1
+    finally:
+        store.close()
+    assert _open_files_on(path) == 0
+    assert store._db.open_connections == 0
+
+
+def test_a_burst_beyond_the_idle_pool_is_closed_when_it_ends(tmp_path: Path) -> None:
+    """More transactions at once than the pool keeps: the extra connections close afterwards, and
+    bursts that follow reuse what the first one opened (SQLite keeps a closed connection's file
+    descriptor for the next one while others hold the file: POSIX locks are per process)."""
+    path = tmp_path / "q.db"
+    store = SQLiteStore(path)
+    burst = MAX_IDLE + 4
+    peaks: list[int] = []
+
+    def one_burst() -> None:
+        inside = threading.Barrier(burst + 1)
+        leave = threading.Event()
+
+        def hold_a_read() -> None:
+            with store._db.connection():
+                inside.wait(timeout=30)
+                leave.wait(timeout=30)
+
+        threads = [threading.Thread(target=hold_a_read) for _ in range(burst)]
+        try:
+            for thread in threads:
+                thread.start()
+            inside.wait(timeout=30)  # every thread is inside its own transaction now
+            assert store._db.open_connections == burst
+            peaks.append(_open_files_on(path))
+        finally:
+            leave.set()
+            for thread in threads:
+                thread.join(timeout=30)
+        assert store._db.open_connections == MAX_IDLE
+
+    try:
+        for _ in range(3):
+            one_burst()
+        assert burst <= peaks[0] <= 2 * burst + 1  # the file and its -wal each, one -shm
+        assert peaks == [peaks[0]] * 3
+        assert _open_files_on(path) <= peaks[0]
+    finally:
+        store.close()
+    assert _open_files_on(path) == 0
+
+
+def test_a_connection_in_use_at_close_is_closed_when_given_back(tmp_path: Path) -> None:
+    path = tmp_path / "q.db"
+    store = SQLiteStore(path)
+    queued = added(store, 1, "EMAIL")[0]
+    with store._db.connection() as conn:
+        store.close()
+        assert conn.execute("SELECT count(*) FROM tasks").fetchone()[0] == 1
+    assert _open_files_on(path) == 0
+    with pytest.raises(StoreUnavailable, match="closed"):
+        store.get(queued.t_id)

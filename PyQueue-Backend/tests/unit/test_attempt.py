@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from typing import Any
 
@@ -116,3 +117,27 @@ def test_the_public_surface() -> None:
     assert expected <= set(pyqueue.__all__)
     for name in pyqueue.__all__:
         assert getattr(pyqueue, name) is not None
+
+
+def test_a_failed_attempt_logs_its_traceback_with_task_and_attempt(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    task, ctx = _running(max_retries=3, attempts=2)
+
+    def fails(payload: Any, c: TaskContext) -> Any:
+        return payload["missing"]  # KeyError, raised here
+
+    # setup_logging stops records at "pyqueue"; caplog listens at the root.
+    monkeypatch.setattr(logging.getLogger("pyqueue"), "propagate", True)
+    with caplog.at_level(logging.WARNING, logger="pyqueue.worker"):
+        outcome = run_attempt(task, fails, ctx, POLICY)
+    assert outcome.status is TaskStatus.QUEUED
+    # Other tests' queues may still be finishing on other threads: take this task's record.
+    [record] = [r for r in caplog.records if getattr(r, "task_id", None) == task.t_id]
+    assert record.levelno == logging.WARNING
+    assert record.getMessage() == f"Attempt 2 of {task.t_id} (T) failed: KeyError('missing')"
+    assert (record.task_id, record.attempt) == (task.t_id, 2)  # type: ignore[attr-defined]
+    assert record.exc_info is not None
+    assert record.exc_info[0] is KeyError
+    assert 'return payload["missing"]' in caplog.text  # the handler's line, in the traceback
+    assert "Traceback (most recent call last)" in caplog.text

@@ -102,7 +102,11 @@ class SQLiteStore(ManualActions):
     def __init__(self, path: str | Path, busy_timeout: float = 10.0) -> None:
         self.path = Path(path)
         self._db = Database(self.path, busy_timeout)
-        self._db.migrate(read_sql(_PACKAGE, "schema.sql"), SCHEMA_VERSION)
+        try:
+            self._db.migrate(read_sql(_PACKAGE, "schema.sql"), SCHEMA_VERSION)
+        except BaseException:
+            self._db.close()
+            raise
         logger.info("SQLite store at %s", self.path)
 
     # -- helpers ------------------------------------------------------------------------------
@@ -260,5 +264,5 @@ class SQLiteStore(ManualActions):
         return WorkerTotals(processes, busy, total)
 
     def close(self) -> None:
-        """Close every thread's connection; later calls raise :class:`StoreUnavailable`."""
+        """Close the store's connections; later calls raise :class:`StoreUnavailable`."""
         self._db.close()
