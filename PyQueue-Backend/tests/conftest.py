@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,7 +11,26 @@ from fastapi.testclient import TestClient
 
 from pyqueue import Queue, build_queue, create_app
 from tests import sample_tasks
-from tests.support import MakeClient, MakeQueue, make_settings
+from tests.stores.factory import drop_schema, postgres_reason, store_url
+from tests.support import MakeClient, MakeQueue, make_settings, skip_or_fail
+
+STORE_KINDS = [
+    pytest.param("memory"),
+    pytest.param("sqlite", marks=pytest.mark.sqlite),
+    pytest.param("postgres", marks=pytest.mark.postgres),
+]
+
+
+@pytest.fixture(params=STORE_KINDS)
+def every_store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of a fresh, empty store of each kind (PostgreSQL: a schema of its own)."""
+    kind: str = request.param
+    if kind == "postgres" and (reason := postgres_reason()):
+        skip_or_fail(reason)
+    schema = f"pyqueue_t_{tmp_path.name}"[:60].lower()
+    yield store_url(kind, tmp_path, schema)
+    if kind == "postgres":
+        drop_schema(schema)
 
 
 @pytest.fixture

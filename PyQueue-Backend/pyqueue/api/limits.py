@@ -1,7 +1,17 @@
-"""An ASGI guard that refuses request bodies over a byte limit with 413, before they are parsed."""
+"""An ASGI guard that refuses request bodies over a byte limit with 413, before they are parsed.
+
+A body announced larger than the limit (``Content-Length``) is refused before the app runs; one sent
+without a length (chunked) is counted as the app reads it and refused once it passes the limit,
+whatever the app would have answered. Either way the guard first reads and discards what the client
+still sends, up to ``drain_bytes``: a client that writes its whole body before reading the answer
+(urllib, requests) would otherwise see the connection reset instead of the 413. A body larger even
+than that is not read, and its connection is closed; so is nothing read from a client that waits
+for the answer before it sends (``Expect: 100-continue``, as curl does).
+"""
 
 from __future__ import annotations
 
+import contextlib
 import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -12,53 +22,82 @@ class BodyTooLarge(Exception):
 
 
 class BodySizeLimit:
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, drain_bytes: int | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.drain_bytes = 4 * max_bytes if drain_bytes is None else drain_bytes
+        self._body = json.dumps(
+            {"detail": f"Request body is larger than the limit of {max_bytes} bytes"}
+        ).encode()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+        declared, expects_continue = _body_headers(scope)
+        if declared is not None and declared > self.max_bytes:
+            if declared <= self.drain_bytes and not expects_continue:
+                await self._drain(receive, 0)
             await self._refuse(send)
             return
         seen = 0
+        more = True
+        overflow = False
         started = False
 
         async def counting_receive() -> Message:
-            nonlocal seen
+            nonlocal seen, more, overflow
+            if overflow:  # the app asks again after the overflow: it gets nothing more
+                return {"type": "http.disconnect"}
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
+                more = message.get("more_body", False)
                 if seen > self.max_bytes:
+                    overflow = True
                     raise BodyTooLarge
             return message
 
-        async def tracking_send(message: Message) -> None:
+        async def guarded_send(message: Message) -> None:
             nonlocal started
+            if overflow:  # the app's answer to the overflow (FastAPI: a 400) is replaced
+                return
             started = started or message["type"] == "http.response.start"
             await send(message)
 
-        try:
-            await self.app(scope, counting_receive, tracking_send)
-        except BodyTooLarge:
-            if not started:
-                await self._refuse(send)
+        with contextlib.suppress(BodyTooLarge):  # unless the app turned it into an answer
+            await self.app(scope, counting_receive, guarded_send)
+        if overflow and not started:
+            if more:
+                await self._drain(receive, seen)
+            await self._refuse(send)
+
+    async def _drain(self, receive: Receive, seen: int) -> None:
+        """Read and discard the rest of the body, up to ``drain_bytes`` in all."""
+        while seen <= self.drain_bytes:
+            message = await receive()
+            if message["type"] != "http.request":
+                return
+            seen += len(message.get("body", b""))
+            if not message.get("more_body", False):
+                return
 
     async def _refuse(self, send: Send) -> None:
-        body = json.dumps(
-            {"detail": f"Request body is larger than the limit of {self.max_bytes} bytes"}
-        ).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+        headers = [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(self._body)).encode()),
+        ]
+        await send({"type": "http.response.start", "status": 413, "headers": headers})
+        await send({"type": "http.response.body", "body": self._body})
+
+
+def _body_headers(scope: Scope) -> tuple[int | None, bool]:
+    """The declared ``Content-Length`` (None when absent) and whether ``Expect: 100-continue``."""
+    length = None
+    expects_continue = False
+    for name, value in scope["headers"]:
+        if name == b"content-length":
+            length = int(value) if value.isdigit() else None
+        elif name == b"expect":
+            expects_continue = value.lower() == b"100-continue"
+    return length, expects_continue

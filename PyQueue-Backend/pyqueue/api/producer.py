@@ -11,14 +11,14 @@ import json
 from collections.abc import AsyncIterator
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Header, Query, Response, status
+from fastapi import APIRouter, Depends, Header, Path, Query, Response, status
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from pyqueue.api.deps import QueueDep, call, require_token
-from pyqueue.enums import TaskStatus
 from pyqueue.errors import PyQueueError
 from pyqueue.models.values import TaskQuery
 from pyqueue.schemas import mappers
+from pyqueue.schemas.params import MAX_OFFSET, StatusFilter, TaskId, TypeName
 from pyqueue.schemas.task import (
     BatchEnqueueRequest,
     BulkItemOut,
@@ -41,29 +41,31 @@ from pyqueue.system.queue import Queue
 ERRORS: dict[int | str, dict[str, object]] = {
     code: {"model": ErrorOut} for code in (401, 404, 409, 413, 422, 503)
 }
+CHANGES: dict[int | str, dict[str, object]] = {
+    403: {"model": ErrorOut, "description": "Cross-site request: an Origin that is not allowed"},
+    415: {"model": ErrorOut, "description": "A request body that is not application/json"},
+}
+"""What every POST/DELETE route may answer besides :data:`ERRORS` (see ``api/csrf.py``)."""
 
 public = APIRouter(prefix="/api", tags=["health"])
 router = APIRouter(prefix="/api", dependencies=[Depends(require_token)], responses=ERRORS)
 
 
-def parse_status(value: str | None) -> TaskStatus | None:
-    """The case-insensitive status filter; a bad value is a 422 naming the choices."""
-    if value is None or value == "":
-        return None
-    try:
-        return TaskStatus.parse(value)
-    except ValueError as exc:
-        from fastapi.exceptions import RequestValidationError
-
-        raise RequestValidationError(
-            [{"type": "value_error", "loc": ("query", "status"), "msg": str(exc)}]
-        ) from None
-
-
 StatusQuery = Annotated[
-    str | None, Query(description="QUEUED, INPROGRESS, COMPLETED, FAILED or CANCELLED (any case)")
+    StatusFilter,
+    Query(
+        alias="status", description="QUEUED, INPROGRESS, COMPLETED, FAILED or CANCELLED, any case"
+    ),
 ]
-TypeQuery = Annotated[str | None, Query(alias="type", max_length=64, description="Task type")]
+TypeQuery = Annotated[
+    TypeName | None,
+    Query(
+        alias="type",
+        description="A registered task type (see GET /api/types), matched in any case as on "
+        "enqueue; a name that is not registered matches stored tasks exactly (usually none)",
+    ),
+]
+TaskIdPath = Annotated[TaskId, Path(description="The task's id, `Task-` and a 26-character ULID")]
 
 
 @public.get("/health", response_model=HealthOut)
@@ -72,7 +74,9 @@ async def health() -> HealthOut:
     return HealthOut()
 
 
-@router.post("/enqueue", status_code=status.HTTP_201_CREATED, response_model=TaskOut)
+@router.post(
+    "/enqueue", status_code=status.HTTP_201_CREATED, response_model=TaskOut, responses=CHANGES
+)
 async def enqueue(body: EnqueueRequest, queue: QueueDep, response: Response) -> TaskOut:
     """Enqueue one task; answers the created task and its URL in `Location`."""
     task = await call(queue, queue.enqueue_many, [mappers.request_to_new_task(body)])
@@ -80,7 +84,12 @@ async def enqueue(body: EnqueueRequest, queue: QueueDep, response: Response) -> 
     return mappers.task_to_out(task[0])
 
 
-@router.post("/enqueue/batch", status_code=status.HTTP_201_CREATED, response_model=list[TaskOut])
+@router.post(
+    "/enqueue/batch",
+    status_code=status.HTTP_201_CREATED,
+    response_model=list[TaskOut],
+    responses=CHANGES,
+)
 async def enqueue_batch(body: BatchEnqueueRequest, queue: QueueDep) -> list[TaskOut]:
     """Enqueue up to 1000 tasks, all or nothing."""
     requests = [mappers.request_to_new_task(t) for t in body.tasks]
@@ -92,20 +101,20 @@ async def enqueue_batch(body: BatchEnqueueRequest, queue: QueueDep) -> list[Task
 async def list_jobs(
     queue: QueueDep,
     response: Response,
-    status_: Annotated[StatusQuery, Query(alias="status")] = None,
+    status_: StatusQuery = None,
     t_type: TypeQuery = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     order: Literal["asc", "desc"] = "desc",
 ) -> list[TaskOut]:
     """One page of tasks, newest first; `X-Total-Count` is how many match the filters."""
-    query = TaskQuery(parse_status(status_), t_type or None, limit, offset, order)
+    query = TaskQuery(status_, t_type or None, limit, offset, order)
     tasks, total = await call(queue, queue.list_tasks, query)
     response.headers["X-Total-Count"] = str(total)
     return [mappers.task_to_out(t) for t in tasks]
 
 
-@router.post("/jobs/bulk", response_model=BulkOut)
+@router.post("/jobs/bulk", response_model=BulkOut, responses=CHANGES)
 async def bulk(body: BulkRequest, queue: QueueDep) -> BulkOut:
     """Retry, cancel or delete many tasks; each id succeeds or fails on its own."""
     results = await call(queue, _bulk, queue, body.action, body.ids)
@@ -126,7 +135,7 @@ def _bulk(queue: Queue, action: str, ids: list[str]) -> list[BulkItemOut]:
     return results
 
 
-@router.post("/jobs/retry-failed", response_model=RetriedOut)
+@router.post("/jobs/retry-failed", response_model=RetriedOut, responses=CHANGES)
 async def retry_failed(queue: QueueDep, t_type: TypeQuery = None) -> RetriedOut:
     """Every FAILED task (of one type) back to QUEUED with a fresh retry budget."""
     tasks = await call(queue, queue.retry_failed, t_type or None)
@@ -134,37 +143,35 @@ async def retry_failed(queue: QueueDep, t_type: TypeQuery = None) -> RetriedOut:
 
 
 @router.get("/jobs/{task_id}", response_model=TaskOut)
-async def get_job(task_id: str, queue: QueueDep) -> TaskOut:
+async def get_job(task_id: TaskIdPath, queue: QueueDep) -> TaskOut:
     return mappers.task_to_out(await call(queue, queue.get, task_id))
 
 
-@router.post("/jobs/{task_id}/retry", response_model=TaskOut)
-async def retry_job(task_id: str, queue: QueueDep) -> TaskOut:
+@router.post("/jobs/{task_id}/retry", response_model=TaskOut, responses=CHANGES)
+async def retry_job(task_id: TaskIdPath, queue: QueueDep) -> TaskOut:
     """A FAILED or CANCELLED task back to QUEUED, same id, fresh retry budget."""
     return mappers.task_to_out(await call(queue, queue.retry, task_id))
 
 
-@router.post("/jobs/{task_id}/cancel", response_model=TaskOut)
-async def cancel_job(task_id: str, queue: QueueDep) -> TaskOut:
+@router.post("/jobs/{task_id}/cancel", response_model=TaskOut, responses=CHANGES)
+async def cancel_job(task_id: TaskIdPath, queue: QueueDep) -> TaskOut:
     """QUEUED: cancelled at once. INPROGRESS: its handler is asked to stop; it ends CANCELLED."""
     return mappers.task_to_out(await call(queue, queue.cancel, task_id))
 
 
-@router.delete("/jobs/{task_id}", response_model=DeletedOut)
-async def delete_job(task_id: str, queue: QueueDep) -> DeletedOut:
+@router.delete("/jobs/{task_id}", response_model=DeletedOut, responses=CHANGES)
+async def delete_job(task_id: TaskIdPath, queue: QueueDep) -> DeletedOut:
     """Remove a task for good, stopping it if it runs."""
     task = await call(queue, queue.delete, task_id)
     return DeletedOut(message=f"Job {task.t_id} deleted!", id=task.t_id)
 
 
-@router.post("/clear", response_model=ClearedOut)
+@router.post("/clear", response_model=ClearedOut, responses=CHANGES)
 async def clear(
-    queue: QueueDep,
-    status_: Annotated[StatusQuery, Query(alias="status")] = None,
-    t_type: TypeQuery = None,
+    queue: QueueDep, status_: StatusQuery = None, t_type: TypeQuery = None
 ) -> ClearedOut:
     """Remove every task (or those matching the filters), stopping running ones."""
-    removed = await call(queue, queue.clear, parse_status(status_), t_type or None)
+    removed = await call(queue, queue.clear, status_, t_type or None)
     return ClearedOut(message=f"{removed} jobs cleared!", removed=removed)
 
 

@@ -16,13 +16,20 @@ import threading
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
 from pyqueue.config import Settings
 from pyqueue.enums import TaskStatus
-from pyqueue.errors import InvalidPayload, PayloadTooLarge, PyQueueError, QueueStopped, TaskNotFound
+from pyqueue.errors import (
+    InvalidPayload,
+    PayloadTooLarge,
+    PyQueueError,
+    QueueStopped,
+    TaskNotFound,
+    UnknownTaskType,
+)
 from pyqueue.models.handlers import HandlerRegistry, HandlerSpec
 from pyqueue.models.retry import RetryPolicy
 from pyqueue.models.task import Task, strict_json, utcnow
@@ -124,6 +131,7 @@ class Queue:
         """
         timeout = self.config.shutdown_timeout if timeout is None else timeout
         self._stopping.set()
+        self.close_streams()
         self._pool.stop(timeout)
         self._pool.join(5)
         for thread in self._threads:
@@ -133,6 +141,11 @@ class Queue:
         except PyQueueError as exc:
             logger.warning("Could not withdraw this process's worker pool: %s", exc)
         logger.info("Queue stopped")
+
+    def close_streams(self) -> None:
+        """End every open event stream, and any opened later: the server is shutting down (it
+        waits for open connections before it stops the queue). Safe from any thread."""
+        self.events.close()
 
     def close(self) -> None:
         """Release the store (after :meth:`stop`)."""
@@ -186,6 +199,11 @@ class Queue:
         return self._stopping.is_set()
 
     @property
+    def running(self) -> int:
+        """How many tasks run in this process now."""
+        return self._pool.busy
+
+    @property
     def blocking(self) -> bool:
         """True when operations do I/O (the API then runs them off the event loop)."""
         return self.store.blocking
@@ -231,7 +249,17 @@ class Queue:
         return task
 
     def list_tasks(self, query: TaskQuery) -> tuple[list[Task], int]:
+        if query.t_type is not None:
+            query = replace(query, t_type=self.type_filter(query.t_type))
         return self.store.list_tasks(query)
+
+    def type_filter(self, t_type: str) -> str:
+        """A type filter matched as enqueue matches a type: a registered one in any case. Any
+        other name matches stored tasks exactly (those of a handler no longer loaded)."""
+        try:
+            return self.registry.resolve(t_type)
+        except UnknownTaskType:
+            return t_type
 
     def retry(self, task_id: str) -> Task:
         task = self.store.requeue(task_id)
@@ -259,7 +287,7 @@ class Queue:
         return task
 
     def clear(self, status: TaskStatus | None = None, t_type: str | None = None) -> int:
-        removed = self.store.clear(status, t_type)
+        removed = self.store.clear(status, self.type_filter(t_type) if t_type else t_type)
         for task_id in self._pool.running_ids():
             if self.store.get(task_id) is None:
                 self._pool.cancel(task_id, "deleted")

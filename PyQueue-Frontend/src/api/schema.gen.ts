@@ -342,14 +342,14 @@ export type components = {
         EnqueueRequest: {
             /**
              * Max Retries
-             * @description Retries after the first attempt (default from settings)
+             * @description Retries after the first attempt (default from settings); an integer, never a boolean or a string
              */
             max_retries?: number | null;
-            /** @description Any JSON value; handed to the task's handler */
+            /** @description Any JSON value nested at most 64 levels deep; handed to the task's handler */
             payload: components["schemas"]["JsonValue"];
             /**
              * T Type
-             * @description A registered task type (see GET /api/types); `type` is accepted too
+             * @description A registered task type (see GET /api/types), matched in any case; `type` is accepted too
              */
             t_type: string;
         };
@@ -493,9 +493,9 @@ export interface operations {
     clear_api_clear_post: {
         parameters: {
             query?: {
-                /** @description QUEUED, INPROGRESS, COMPLETED, FAILED or CANCELLED (any case) */
-                status?: string | null;
-                /** @description Task type */
+                /** @description QUEUED, INPROGRESS, COMPLETED, FAILED or CANCELLED, any case */
+                status?: components["schemas"]["TaskStatus"] | null;
+                /** @description A registered task type (see GET /api/types), matched in any case as on enqueue; a name that is not registered matches stored tasks exactly (usually none) */
                 type?: string | null;
             };
             header?: never;
@@ -515,6 +515,15 @@ export interface operations {
             };
             /** @description Unauthorized */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Cross-site request: an Origin that is not allowed */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -542,6 +551,15 @@ export interface operations {
             };
             /** @description Request Entity Too Large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A request body that is not application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -600,6 +618,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorOut"];
                 };
             };
+            /** @description Cross-site request: an Origin that is not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
             /** @description Not Found */
             404: {
                 headers: {
@@ -620,6 +647,15 @@ export interface operations {
             };
             /** @description Request Entity Too Large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A request body that is not application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -678,6 +714,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorOut"];
                 };
             };
+            /** @description Cross-site request: an Origin that is not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
             /** @description Not Found */
             404: {
                 headers: {
@@ -698,6 +743,15 @@ export interface operations {
             };
             /** @description Request Entity Too Large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A request body that is not application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -827,9 +881,9 @@ export interface operations {
                 limit?: number;
                 offset?: number;
                 order?: "asc" | "desc";
-                /** @description QUEUED, INPROGRESS, COMPLETED, FAILED or CANCELLED (any case) */
-                status?: string | null;
-                /** @description Task type */
+                /** @description QUEUED, INPROGRESS, COMPLETED, FAILED or CANCELLED, any case */
+                status?: components["schemas"]["TaskStatus"] | null;
+                /** @description A registered task type (see GET /api/types), matched in any case as on enqueue; a name that is not registered matches stored tasks exactly (usually none) */
                 type?: string | null;
             };
             header?: never;
@@ -908,6 +962,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The task's id, `Task-` and a 26-character ULID */
                 task_id: string;
             };
             cookie?: never;
@@ -984,6 +1039,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The task's id, `Task-` and a 26-character ULID */
                 task_id: string;
             };
             cookie?: never;
@@ -1001,6 +1057,15 @@ export interface operations {
             };
             /** @description Unauthorized */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Cross-site request: an Origin that is not allowed */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1028,6 +1093,15 @@ export interface operations {
             };
             /** @description Request Entity Too Large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A request body that is not application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1060,6 +1134,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The task's id, `Task-` and a 26-character ULID */
                 task_id: string;
             };
             cookie?: never;
@@ -1077,6 +1152,15 @@ export interface operations {
             };
             /** @description Unauthorized */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Cross-site request: an Origin that is not allowed */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1104,6 +1188,15 @@ export interface operations {
             };
             /** @description Request Entity Too Large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A request body that is not application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1136,6 +1229,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The task's id, `Task-` and a 26-character ULID */
                 task_id: string;
             };
             cookie?: never;
@@ -1153,6 +1247,15 @@ export interface operations {
             };
             /** @description Unauthorized */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Cross-site request: an Origin that is not allowed */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1180,6 +1283,15 @@ export interface operations {
             };
             /** @description Request Entity Too Large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A request body that is not application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1238,6 +1350,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorOut"];
                 };
             };
+            /** @description Cross-site request: an Origin that is not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
             /** @description Not Found */
             404: {
                 headers: {
@@ -1258,6 +1379,15 @@ export interface operations {
             };
             /** @description Request Entity Too Large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A request body that is not application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1288,7 +1418,7 @@ export interface operations {
     retry_failed_api_jobs_retry_failed_post: {
         parameters: {
             query?: {
-                /** @description Task type */
+                /** @description A registered task type (see GET /api/types), matched in any case as on enqueue; a name that is not registered matches stored tasks exactly (usually none) */
                 type?: string | null;
             };
             header?: never;
@@ -1308,6 +1438,15 @@ export interface operations {
             };
             /** @description Unauthorized */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Cross-site request: an Origin that is not allowed */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1335,6 +1474,15 @@ export interface operations {
             };
             /** @description Request Entity Too Large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A request body that is not application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
