@@ -33,6 +33,29 @@ test("a task enqueued through the form goes QUEUED → INPROGRESS → COMPLETED 
   await expect(detail(page).getByLabel("Result")).not.toHaveText("null");
 });
 
+test("while the event stream is down the dashboard polls, then it reconnects and goes live", async ({
+  page,
+  request,
+}) => {
+  let refused = 0;
+  await page.route("**/api/events", async (route) => {
+    if (refused < 2) {
+      refused++;
+      await route.fulfill({ status: 503, contentType: "application/json", body: '{"detail":"down"}' });
+    } else {
+      await route.continue();
+    }
+  });
+  await page.goto("/");
+  await expect(page.locator('.live-indicator[data-mode="polling"]')).toBeVisible();
+  const task = await api(request).enqueue({ payload: "seen by polling", t_type: "SMS" });
+  await expect(row(page, task.id)).toBeVisible(); // the fallback poll found it
+  await waitLive(page); // after a backoff of about 1 s, then 2 s
+  expect(refused).toBe(2);
+  const next = await api(request).enqueue({ payload: "seen live", t_type: "SMS" });
+  await expect(rowStatus(page, next.id)).toHaveText("COMPLETED");
+});
+
 test("an always-failing task ends FAILED, and Retry brings it back", async ({ page }) => {
   await page.goto("/");
   await waitLive(page);

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
 from anyio import to_thread
-from fastapi import Depends, HTTPException, Query, Request, status
+from fastapi import Depends, HTTPException, Request, status
 
 from pyqueue.config import Settings
 from pyqueue.system.queue import Queue
@@ -40,21 +40,17 @@ async def call(queue: Queue, func: Callable[..., T], *args: Any) -> T:
     return func(*args)
 
 
-async def require_token(
-    request: Request,
-    settings: SettingsDep,
-    access_token: Annotated[
-        str | None, Query(include_in_schema=False, description="For EventSource only")
-    ] = None,
-) -> None:
-    """With ``PYQUEUE_API_TOKEN`` set, ``Authorization: Bearer <token>`` is required."""
+async def require_token(request: Request, settings: SettingsDep) -> None:
+    """With ``PYQUEUE_API_TOKEN`` set, ``Authorization: Bearer <token>`` is required, on every
+    route (the event stream too: the dashboard reads it with ``fetch``). A token in the URL is
+    never accepted: URLs end up in access logs, proxies and browser history."""
     if settings.api_token is None:
         return
     expected = settings.api_token.get_secret_value().encode()
     header = request.headers.get("authorization", "")
     scheme, _, given = header.partition(" ")
-    if scheme.lower() != "bearer" or not given:
-        given = access_token or "" if request.url.path.endswith("/events") else ""
+    if scheme.lower() != "bearer":
+        given = ""
     if not given or not secrets.compare_digest(given.strip().encode(), expected):
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,

@@ -3,8 +3,20 @@
 Publishing is cheap and never blocks a worker: subscribers get events through a bounded buffer and
 an asyncio wake-up. Changes made by other processes sharing the database arrive through
 ``publish_foreign`` (the Queue's relay), which drops versions this process already published. A
-subscriber that falls behind, or resumes from an id this process no longer remembers, receives one
-``resync`` event telling it to reload instead of a partial history.
+subscriber that resumes from an id this process no longer remembers receives one ``resync`` event
+telling it to reload instead of a partial history.
+
+What waits for a subscriber to read is delivered in order while it is little. Once
+:data:`COALESCE_AFTER` events wait, they are *coalesced*: per task only its newest event is kept (a
+client applies each task's latest state, so older versions add nothing), and a ``cleared`` or
+``resync`` supersedes everything that waited before it. A buffer therefore grows with the number
+of distinct tasks that changed since the last read, not with the number of changes: a reader is
+told to ``resync`` (and its buffer dropped) only when more than :data:`BUFFER_LIMIT` different
+tasks changed between two of its reads, and a buffer never holds more than :data:`MAX_PENDING`
+events. The history kept for ``Last-Event-ID`` replay is not coalesced.
+
+:meth:`EventBus.close` ends every stream (the server is shutting down), so an open dashboard never
+holds a graceful stop up.
 """
 
 from __future__ import annotations
@@ -23,6 +35,15 @@ from pyqueue.models.task import Task
 _SEEN_LIMIT = 100_000
 """How many task versions the bus remembers to drop duplicates relayed from the database."""
 
+COALESCE_AFTER = 1_000
+"""How many events may wait for a subscriber before they are coalesced to each task's latest."""
+
+BUFFER_LIMIT = 10_000
+"""How many distinct tasks' changes may wait for one subscriber before it is told to resync."""
+
+MAX_PENDING = 2 * BUFFER_LIMIT
+"""The most events that ever wait for one subscriber (coalescing runs before it is reached)."""
+
 EventKind = Literal["updated", "deleted", "cleared", "resync"]
 
 
@@ -34,40 +55,101 @@ class Event:
     task_id: str | None = None
 
 
+def _key(event: Event) -> str | None:
+    """What an event supersedes: the same task's earlier events, or (None) everything before it."""
+    return event.task_id if event.kind in ("updated", "deleted") else None
+
+
 class Subscription:
     """One listener's buffer, filled from any thread, read from one event loop."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop, capacity: int) -> None:
+    def __init__(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        capacity: int = BUFFER_LIMIT,
+        coalesce_after: int = COALESCE_AFTER,
+    ) -> None:
         self._loop = loop
         self._capacity = capacity
-        self._buffer: deque[Event] = deque()
+        self._coalesce_after = min(coalesce_after, capacity)
+        self._compact_at = self._coalesce_after
+        self._pending: list[Event] = []  # in push order (by seq, unless two publishers raced)
+        self._floor = 0  # events older than the last cleared/resync are superseded
         self._lock = threading.Lock()
         self._ready = asyncio.Event()
+        self._signalled = False
         self._overflow = False
         self.closed = False
 
+    @property
+    def pending(self) -> int:
+        """How many events wait to be read (never more than ``2 * capacity``)."""
+        return len(self._pending)
+
     def push(self, event: Event) -> None:
         with self._lock:
-            if len(self._buffer) >= self._capacity:
-                self._overflow = True
-                self._buffer.clear()
-            self._buffer.append(event)
-            first = len(self._buffer) == 1
-        if first:
-            self._loop.call_soon_threadsafe(self._ready.set)
+            if self.closed or self._overflow or event.seq < self._floor:
+                return  # closed, already to resync, or superseded by a clear
+            if _key(event) is None:  # cleared / resync: the reader reloads everything
+                self._floor = event.seq
+                if len(self._pending) >= self._coalesce_after:  # a backlog: drop it at once
+                    self._pending = [e for e in self._pending if e.seq > event.seq]
+            self._pending.append(event)
+            if len(self._pending) >= self._compact_at:
+                self._coalesce()
+            wake, self._signalled = not self._signalled, True
+        if wake:
+            self._wake()
+
+    def _coalesce(self) -> None:
+        """Keep each task's newest event; too many distinct tasks: drop all, the reader resyncs."""
+        latest: dict[str | None, Event] = {}
+        for event in self._pending:
+            if event.seq < self._floor:
+                continue  # before the newest cleared/resync
+            key = _key(event)
+            current = latest.get(key)
+            if current is None or current.seq < event.seq:
+                latest[key] = event
+        if len(latest) > self._capacity:
+            self._overflow = True  # far behind: keep nothing more until it reads
+            self._pending = []
+        else:
+            self._pending = sorted(latest.values(), key=lambda e: e.seq)
+        # Amortised: the next pass comes after as many pushes again as what was kept.
+        self._compact_at = min(
+            max(self._coalesce_after, 2 * len(self._pending)), 2 * self._capacity
+        )
 
     def drain(self) -> tuple[list[Event], bool]:
-        """What arrived since the last drain, and whether some of it was dropped."""
+        """What is waiting (oldest first), and whether some of it was dropped (resync)."""
         with self._lock:
-            events, overflow = list(self._buffer), self._overflow
-            self._buffer.clear()
+            events, overflow = self._pending, self._overflow
+            self._pending = []
+            self._compact_at = self._coalesce_after
             self._overflow = False
+            self._signalled = False
             self._ready.clear()
+        events.sort(key=lambda e: e.seq)  # already in order unless two publishers raced
         return events, overflow
 
-    async def wait(self, timeout: float) -> None:
+    def close(self) -> None:
+        """End the stream that reads this subscription (from any thread)."""
+        with self._lock:
+            self.closed = True
+            self._pending = []
+        self._wake()
+
+    async def wait(self, timeout: float) -> bool:
+        """Wait for something to read (or :meth:`close`); False when ``timeout`` passed first."""
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._ready.wait(), timeout)
+            return True
+        return False
+
+    def _wake(self) -> None:
+        with contextlib.suppress(RuntimeError):  # the loop already closed: nobody is waiting
+            self._loop.call_soon_threadsafe(self._ready.set)
 
 
 class EventBus:
@@ -77,6 +159,7 @@ class EventBus:
         self._history: deque[Event] = deque(maxlen=history)
         self._subscribers: set[Subscription] = set()
         self._seen: dict[str, datetime] = {}
+        self._closed = False
 
     @property
     def last_seq(self) -> int:
@@ -117,10 +200,32 @@ class EventBus:
             self._lock.wait_for(lambda: self._seq > seq, timeout)
             return self._seq
 
-    def subscribe(self, capacity: int = 5_000) -> Subscription:
-        subscription = Subscription(asyncio.get_running_loop(), capacity)
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def close(self) -> None:
+        """End every stream, now and for streams opened later (the server is shutting down).
+
+        Safe from any thread; publishing goes on (for other listeners such as ``wait_after``)."""
         with self._lock:
-            self._subscribers.add(subscription)
+            self._closed = True
+            subscribers = tuple(self._subscribers)
+        for subscription in subscribers:
+            subscription.close()
+
+    def subscribe(
+        self,
+        capacity: int = BUFFER_LIMIT,
+        loop: asyncio.AbstractEventLoop | None = None,
+        coalesce_after: int = COALESCE_AFTER,
+    ) -> Subscription:
+        subscription = Subscription(loop or asyncio.get_running_loop(), capacity, coalesce_after)
+        with self._lock:
+            if self._closed:
+                subscription.closed = True
+            else:
+                self._subscribers.add(subscription)
         return subscription
 
     def unsubscribe(self, subscription: Subscription) -> None:
@@ -141,10 +246,14 @@ class EventBus:
     async def stream(
         self, last_seq: int | None, *, heartbeat: float = 15.0
     ) -> AsyncIterator[Event | None]:
-        """Replay from ``last_seq`` then follow live; yields ``None`` as a keep-alive."""
+        """Replay from ``last_seq`` then follow live; yields ``None`` as a keep-alive.
+
+        Ends when the bus is closed."""
         subscription = self.subscribe()
         sent = 0  # events this stream already delivered (replay and live may overlap)
         try:
+            if subscription.closed:
+                return
             if last_seq is not None:
                 missed = self.since(last_seq)
                 if missed is None:
@@ -153,13 +262,15 @@ class EventBus:
                     for event in missed:
                         yield event
                     sent = missed[-1].seq if missed else last_seq
-            while True:
-                await subscription.wait(heartbeat)
+            while not subscription.closed:
+                woken = await subscription.wait(heartbeat)
+                if subscription.closed:
+                    return
                 events, overflow = subscription.drain()
                 if overflow:
                     yield Event(self._seq, "resync")
                     continue
-                if not events:
+                if not events and not woken:
                     yield None
                 for event in events:
                     if event.seq > sent:

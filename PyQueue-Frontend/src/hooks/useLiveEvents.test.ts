@@ -1,7 +1,7 @@
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { act, renderHook } from "@testing-library/react";
 import { createElement, type ReactNode } from "react";
-import { resetAuthForTests, setToken } from "../api/auth";
+import { getAuthState, resetAuthForTests, setToken } from "../api/auth";
 import type { TaskPage } from "../api/types";
 import { json, makeTask, mockFetch } from "../test/fixtures";
 import { queryKeys } from "./queryKeys";
@@ -9,6 +9,8 @@ import {
   applyTaskEvent,
   parseTaskEvent,
   POLL_INTERVAL_MS,
+  RECONNECT_MAX_MS,
+  reconnectDelay,
   useLiveEvents,
   useLiveMode,
   usePollInterval,
@@ -67,37 +69,59 @@ describe("live task events", () => {
   });
 });
 
-class FakeEventSource extends EventTarget {
-  static readonly CONNECTING = 0;
-  static readonly OPEN = 1;
-  static readonly CLOSED = 2;
-  static instances: FakeEventSource[] = [];
-  readyState = 0;
-  readonly url: string;
-  constructor(url: string) {
-    super();
-    this.url = url;
-    FakeEventSource.instances.push(this);
+/** One response of GET /api/events whose body the test writes, chunk by chunk. */
+class FakeStream {
+  static all: FakeStream[] = [];
+  readonly request: Request;
+  readonly response: Response;
+  private controller!: ReadableStreamDefaultController<Uint8Array>;
+
+  constructor(request: Request) {
+    this.request = request;
+    const body = new ReadableStream<Uint8Array>({ start: (controller) => void (this.controller = controller) });
+    this.response = new Response(body, { headers: { "Content-Type": "text/event-stream; charset=utf-8" } });
+    FakeStream.all.push(this);
   }
-  close() {
-    this.readyState = 2;
+
+  static last(): FakeStream {
+    return FakeStream.all.at(-1)!;
   }
-  open() {
-    this.readyState = 1;
-    this.dispatchEvent(new Event("open"));
+
+  write(text: string) {
+    this.controller.enqueue(new TextEncoder().encode(text));
   }
-  send(data: unknown) {
-    this.dispatchEvent(new MessageEvent("task", { data: JSON.stringify(data) }));
+
+  task(data: unknown, id: number) {
+    this.write(`id: ${id}\nevent: task\ndata: ${JSON.stringify(data)}\n\n`);
   }
-  fail(closed: boolean) {
-    this.readyState = closed ? 2 : 0;
-    this.dispatchEvent(new Event("error"));
+
+  end() {
+    this.controller.close();
+  }
+
+  fail() {
+    this.controller.error(new TypeError("network error"));
   }
 }
+
+/** What GET /api/events does next: stream (default), answer a status, or fail to connect. */
+let plan: Array<"stream" | "down" | number> = [];
 
 function setVisibility(state: "visible" | "hidden") {
   Object.defineProperty(document, "visibilityState", { value: state, configurable: true });
   document.dispatchEvent(new Event("visibilitychange"));
+}
+
+/** Lets fetches, stream reads and React updates run (and timers due by then). */
+async function settle(ms = 0) {
+  await act(async () => {
+    await vi.advanceTimersByTimeAsync(ms);
+  });
+  for (let i = 0; i < 10; i++) {
+    await act(async () => {
+      await vi.advanceTimersByTimeAsync(0);
+    });
+  }
 }
 
 function renderLive() {
@@ -114,59 +138,150 @@ function renderLive() {
   return { client, ...hook };
 }
 
+const none = () => 0;
+
+/** How many times the hook asked for GET /api/events. */
+const attempts = () =>
+  vi.mocked(fetch).mock.calls.filter(([input]) => {
+    const url = input instanceof Request ? input.url : String(input);
+    return new URL(url, "http://localhost").pathname === "/api/events";
+  }).length;
+
+describe("reconnectDelay", () => {
+  it("doubles from the server's hint (or 1 s) up to 30 s, less up to a quarter at random", () => {
+    expect([0, 1, 2, 3].map((n) => reconnectDelay(n, null, none))).toEqual([1000, 2000, 4000, 8000]);
+    expect([0, 1, 2].map((n) => reconnectDelay(n, 2000, none))).toEqual([2000, 4000, 8000]);
+    expect(reconnectDelay(10, 2000, none)).toBe(RECONNECT_MAX_MS);
+    expect(reconnectDelay(1000, 2000, none)).toBe(RECONNECT_MAX_MS);
+    expect(reconnectDelay(0, 2000, () => 0.999)).toBeGreaterThanOrEqual(1500);
+  });
+});
+
 describe("useLiveEvents", () => {
   beforeEach(() => {
-    FakeEventSource.instances = [];
-    vi.stubGlobal("EventSource", FakeEventSource);
-    mockFetch(() => json([]));
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "Date"] });
+    FakeStream.all = [];
+    plan = [];
+    mockFetch((url, request) => {
+      if (url.pathname !== "/api/events") return json([]);
+      const next = plan.shift() ?? "stream";
+      if (next === "down") throw new TypeError("Failed to fetch");
+      if (typeof next === "number") return json({ detail: "no" }, { status: next });
+      return new FakeStream(request).response;
+    });
     resetAuthForTests();
   });
   afterEach(() => {
     setVisibility("visible");
+    vi.useRealTimers();
     vi.unstubAllGlobals();
   });
 
-  it("streams task events into the cache and stops polling while live", () => {
+  it("streams task events into the cache and stops polling while live", async () => {
     const { client, result } = renderLive();
-    const source = FakeEventSource.instances.at(-1)!;
-    expect(source.url).toMatch(/\/api\/events$/);
-    expect(result.current.mode).toBe("connecting");
-    expect(result.current.poll).toBe(POLL_INTERVAL_MS);
-
-    act(() => source.open());
+    expect(result.current).toEqual({ mode: "connecting", poll: POLL_INTERVAL_MS });
+    await settle();
+    const stream = FakeStream.last();
+    expect(new URL(stream.request.url).pathname).toBe("/api/events");
+    expect(stream.request.headers.get("Accept")).toBe("text/event-stream");
     expect(result.current).toEqual({ mode: "live", poll: false });
 
     const task = makeTask({ status: "COMPLETED" });
-    act(() => source.send({ kind: "updated", task }));
+    stream.write(": keep-alive\n\n");
+    stream.task({ kind: "updated", task }, 7);
+    await settle();
     expect(client.getQueryData(queryKeys.task(task.id))).toEqual(task);
   });
 
-  it("falls back to polling when the stream fails", () => {
-    const { result } = renderLive();
-    const source = FakeEventSource.instances.at(-1)!;
-    act(() => source.open());
-    act(() => source.fail(false)); // the browser reconnects by itself
+  it("sends the tab's token in the Authorization header, never in the URL", async () => {
+    act(() => setToken("t0k en"));
+    renderLive();
+    await settle();
+    const { request } = FakeStream.last();
+    expect(request.headers.get("Authorization")).toBe("Bearer t0k en");
+    expect(request.url).toMatch(/\/api\/events$/);
+    expect(request.url).not.toContain("token");
+  });
+
+  it("polls while the stream is down and resumes it with Last-Event-ID after a backoff", async () => {
+    const { client, result } = renderLive();
+    await settle();
+    const first = FakeStream.last();
+    first.write("retry: 2000\n\n");
+    first.task({ kind: "updated", task: makeTask({ status: "INPROGRESS" }) }, 41);
+    await settle();
+    expect(first.request.headers.get("Last-Event-ID")).toBeNull();
+
+    first.fail();
+    await settle();
     expect(result.current).toEqual({ mode: "polling", poll: POLL_INTERVAL_MS });
-    act(() => source.open());
+    await settle(1000); // the first retry waits the server's retry hint, 2 s (less up to 25 %)
+    await settle(1000);
+    expect(FakeStream.all).toHaveLength(2);
+    const second = FakeStream.last();
+    expect(second.request.headers.get("Last-Event-ID")).toBe("41");
+    expect(result.current.mode).toBe("live");
+    const done = makeTask({ status: "COMPLETED" });
+    second.task({ kind: "updated", task: done }, 42);
+    await settle();
+    expect(client.getQueryData(queryKeys.task(done.id))).toEqual(done);
+  });
+
+  it("backs off further while the server stays down, and reconnects when a stream ends", async () => {
+    plan = ["down", "down", "down"];
+    const { result } = renderLive();
+    await settle();
+    expect(result.current.mode).toBe("polling");
+    expect(attempts()).toBe(1);
+    await settle(1000); // 1 s (no hint yet)
+    expect(attempts()).toBe(2);
+    await settle(1000);
+    expect(attempts()).toBe(2); // now 2 s
+    await settle(1000);
+    expect(attempts()).toBe(3);
+    await settle(4000); // then 4 s, and this one streams
+    expect(attempts()).toBe(4);
+    expect(result.current.mode).toBe("live");
+
+    FakeStream.last().end(); // e.g. the server is shutting down: poll, and try again shortly
+    await settle();
+    expect(result.current.mode).toBe("polling");
+    await settle(1000);
+    expect(attempts()).toBe(5);
     expect(result.current.mode).toBe("live");
   });
 
-  it("pauses while the tab is hidden and reconnects when it is shown", () => {
+  it("asks for a token when the stream answers 401, and stops trying", async () => {
+    plan = [401];
     const { result } = renderLive();
-    const first = FakeEventSource.instances.at(-1)!;
-    act(() => first.open());
-    act(() => setVisibility("hidden"));
-    expect(result.current.mode).toBe("paused");
-    expect(first.readyState).toBe(FakeEventSource.CLOSED);
+    await settle();
+    expect(getAuthState().required).toBe(true);
+    expect(result.current.mode).toBe("polling");
+    await settle(60_000);
+    expect(FakeStream.all).toHaveLength(0);
 
-    act(() => setVisibility("visible"));
-    expect(FakeEventSource.instances).toHaveLength(2);
-    expect(result.current.mode).toBe("connecting");
+    act(() => setToken("right"));
+    await settle();
+    expect(FakeStream.last().request.headers.get("Authorization")).toBe("Bearer right");
+    expect(result.current.mode).toBe("live");
   });
 
-  it("passes the tab's token as access_token (EventSource cannot send headers)", () => {
-    act(() => setToken("t0k en"));
-    renderLive();
-    expect(FakeEventSource.instances.at(-1)!.url).toMatch(/\/api\/events\?access_token=t0k%20en$/);
+  it("pauses while the tab is hidden and reconnects when it is shown", async () => {
+    const { result } = renderLive();
+    await settle();
+    const first = FakeStream.last();
+    expect(result.current.mode).toBe("live");
+    act(() => setVisibility("hidden"));
+    await settle();
+    expect(result.current.mode).toBe("paused");
+    expect(first.request.signal.aborted).toBe(true);
+    await settle(60_000);
+    expect(FakeStream.all).toHaveLength(1);
+
+    act(() => setVisibility("visible"));
+    expect(result.current.mode).toBe("connecting");
+    await settle();
+    expect(FakeStream.all).toHaveLength(2);
+    expect(result.current.mode).toBe("live");
   });
 });

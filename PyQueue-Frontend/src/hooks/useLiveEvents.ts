@@ -1,12 +1,15 @@
 /**
- * Live updates from `GET /api/events` (server-sent events). Each task event updates the cached
- * task at once and schedules a throttled refetch of lists and counts. While the stream is down
- * the queries poll instead (see usePollInterval); while the tab is hidden both pause.
+ * Live updates from `GET /api/events` (server-sent events, read with `fetch` so the token goes in
+ * the `Authorization` header, never in the URL). Each task event updates the cached task at once
+ * and schedules a throttled refetch of lists and counts. While the stream is down the queries poll
+ * instead (see usePollInterval) and it reconnects with a growing delay, resuming with
+ * `Last-Event-ID`; while the tab is hidden both pause.
  */
 import { type QueryClient, useQueryClient } from "@tanstack/react-query";
 import { useEffect } from "react";
-import { useAuth } from "../api/auth";
+import { markTokenRequired, useAuth } from "../api/auth";
 import { apiUrl } from "../api/client";
+import { openEventStream, SseParser, StreamHttpError } from "../api/sse";
 import type { Task, TaskEvent, TaskPage } from "../api/types";
 import { createStore, useStore } from "../utils/store";
 import { throttle } from "../utils/throttle";
@@ -16,7 +19,8 @@ import { isTaskDataKey, queryKeys } from "./queryKeys";
 export type LiveMode = "connecting" | "live" | "polling" | "paused";
 
 export const POLL_INTERVAL_MS = 3000;
-const RECONNECT_DELAY_MS = 10_000;
+export const RECONNECT_BASE_MS = 1000;
+export const RECONNECT_MAX_MS = 30_000;
 const REFRESH_THROTTLE_MS = 500;
 
 const liveMode = createStore<LiveMode>("connecting");
@@ -69,12 +73,21 @@ export function applyTaskEvent(client: QueryClient, event: TaskEvent, refresh: (
   refresh();
 }
 
-function eventsUrl(token: string | null): string {
-  const url = apiUrl("/api/events");
-  return token ? `${url}?access_token=${encodeURIComponent(token)}` : url;
+/**
+ * How long to wait before reconnect number `failures + 1`: the server's `retry:` hint (or 1 s),
+ * doubled after each failure in a row, at most 30 s, less up to a quarter at random so that many
+ * tabs do not all come back at once.
+ */
+export function reconnectDelay(failures: number, hint: number | null, random: () => number = Math.random): number {
+  const base = hint ?? RECONNECT_BASE_MS;
+  const delay = Math.min(base * 2 ** Math.min(failures, 16), RECONNECT_MAX_MS);
+  return Math.round(delay * (1 - random() / 4));
 }
 
-/** Keeps one EventSource open while the tab is visible. Mount once, near the root. */
+const canStream = () =>
+  typeof fetch === "function" && typeof ReadableStream !== "undefined" && typeof TextDecoder !== "undefined";
+
+/** Keeps one event stream open while the tab is visible. Mount once, near the root. */
 export function useLiveEvents(): void {
   const client = useQueryClient();
   const visible = usePageVisible();
@@ -85,41 +98,54 @@ export function useLiveEvents(): void {
       setLiveMode("paused");
       return;
     }
-    if (typeof EventSource === "undefined" || required) {
-      setLiveMode("polling");
+    if (!canStream() || required) {
+      setLiveMode("polling"); // with `required`, the token prompt is up: nothing would be accepted
       return;
     }
     const refreshAll = () =>
       void client.invalidateQueries({ predicate: (q) => isTaskDataKey(q.queryKey) });
     const refresh = throttle(refreshAll, REFRESH_THROTTLE_MS);
-    let retryTimer: ReturnType<typeof setTimeout> | undefined;
-    let source: EventSource | null = null;
-
-    const onTask = (message: MessageEvent<string>) => {
+    const closed = new AbortController();
+    const parser = new SseParser((message) => {
+      if (message.event !== "task") return;
       const event = parseTaskEvent(message.data);
       if (event) applyTaskEvent(client, event, refresh);
-    };
-    const connect = () => {
-      const current = new EventSource(eventsUrl(token));
-      source = current;
+    });
+    let failures = 0;
+    let retryTimer: ReturnType<typeof setTimeout> | undefined;
+
+    const connect = async () => {
       setLiveMode("connecting");
-      current.addEventListener("open", () => {
-        setLiveMode("live");
-        refreshAll(); // catch up on anything missed while disconnected
-      });
-      current.addEventListener("task", onTask as EventListener);
-      current.addEventListener("error", () => {
-        // The browser reconnects by itself (sending Last-Event-ID) unless the stream is closed
-        // for good (e.g. HTTP error): then poll and try again later.
-        setLiveMode("polling");
-        if (current.readyState === EventSource.CLOSED) retryTimer = setTimeout(connect, RECONNECT_DELAY_MS);
-      });
+      try {
+        await openEventStream({
+          url: apiUrl("/api/events"),
+          token,
+          parser,
+          signal: closed.signal,
+          onOpen: () => {
+            failures = 0;
+            setLiveMode("live");
+            refreshAll(); // catch up on anything missed while disconnected
+          },
+        });
+      } catch (error) {
+        if (closed.signal.aborted) return;
+        if (error instanceof StreamHttpError && error.status === 401) {
+          markTokenRequired(); // the token prompt opens; a new token starts a new stream
+          setLiveMode("polling");
+          return;
+        }
+      }
+      if (closed.signal.aborted) return;
+      // The stream ended (the server stopped or restarted) or failed: poll, then try again.
+      setLiveMode("polling");
+      retryTimer = setTimeout(() => void connect(), reconnectDelay(failures++, parser.retry));
     };
-    connect();
+    void connect();
     return () => {
+      closed.abort();
       refresh.cancel();
       clearTimeout(retryTimer);
-      source?.close();
     };
   }, [client, visible, token, required]);
 }

@@ -17,6 +17,7 @@ import psycopg.errors
 from psycopg_pool import ConnectionPool
 
 from pyqueue.errors import StoreUnavailable
+from pyqueue.logs import redact
 
 logger = logging.getLogger("pyqueue.stores.postgres")
 T = TypeVar("T")
@@ -51,7 +52,7 @@ class Database:
             self._pool.open(wait=True, timeout=connect_timeout)
         except psycopg.OperationalError as exc:
             self._pool.close()
-            raise StoreUnavailable(f"Cannot connect to PostgreSQL: {exc}") from exc
+            raise StoreUnavailable(f"Cannot connect to PostgreSQL: {redact(str(exc))}") from exc
 
     @property
     def max_size(self) -> int:
@@ -65,7 +66,8 @@ class Database:
                 yield conn
         except (psycopg.OperationalError, psycopg.InterfaceError) as exc:
             raise StoreUnavailable(
-                f"The database (PostgreSQL) is unavailable: {exc}. Nothing was changed; try again"
+                f"The database (PostgreSQL) is unavailable: {redact(str(exc))}. "
+                "Nothing was changed; try again"
             ) from exc
 
     @contextmanager
