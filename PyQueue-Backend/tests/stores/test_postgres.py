@@ -5,15 +5,18 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import psycopg
 import pytest
 
 from pyqueue.errors import StoreUnavailable
+from pyqueue.models.task import utcnow
 from pyqueue.stores.common import COLUMNS
 from pyqueue.stores.postgres import PostgresStore
 from pyqueue.stores.postgres.migrate import SCHEMA_VERSION, migrate, migrations
+from pyqueue.stores.postgres.store import QUERIES
 from tests.stores.factory import (
     POSTGRES_URL,
     SCHEMA,
@@ -140,3 +143,26 @@ def test_an_outage_raises_store_unavailable_then_heals(empty_schema: str) -> Non
     finally:
         store.close()
         proxy.cut()
+
+
+@pytest.mark.parametrize("backlog", [1_000, 20_000])
+def test_the_claim_walks_its_index_right_after_a_burst_of_enqueues(
+    empty_schema: str, backlog: int
+) -> None:
+    """On a fresh table whose statistics say nothing yet, the claim still takes the due tasks in
+    order from the partial claim index, never a scan and a sort of every QUEUED row."""
+    store = PostgresStore(empty_schema)
+    try:
+        for start in range(0, backlog, 1_000):
+            store.add([new() for _ in range(min(1_000, backlog - start))])
+        now = utcnow()
+        params = {"now": now, "limit": 8, "expires": now + timedelta(seconds=30)}
+        with store._db.connection() as conn:
+            rows = conn.execute("EXPLAIN " + QUERIES["claim"], params).fetchall()
+        plan = "\n".join(str(row[0]) for row in rows)
+        picked = plan.split("CTE picked", 1)[1].split("->  Nested Loop", 1)[0]
+        assert "Index Scan using pyqueue_tasks_claim" in picked, plan
+        assert "Sort" not in picked, plan
+        assert len(store.claim(8, 30)) == 8
+    finally:
+        store.close()

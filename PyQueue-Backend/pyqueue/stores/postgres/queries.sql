@@ -14,9 +14,12 @@ UPDATE pyqueue_tasks SET t_type = %s, payload = %s, status = %s, attempts = %s, 
 WHERE t_id = %s
 
 -- name: claim
+-- A QUEUED task's run_at is when it becomes due (its retry time, else its last transition), so
+-- "due" is a range of the partial index pyqueue_tasks_claim (run_at) WHERE status = 'QUEUED':
+-- the planner walks it in order and stops after the limit, whatever the backlog and statistics.
 WITH picked AS (
     SELECT t_id AS picked_id FROM pyqueue_tasks
-    WHERE status = 'QUEUED' AND (next_run_at IS NULL OR next_run_at <= %(now)s)
+    WHERE status = 'QUEUED' AND run_at <= %(now)s
     ORDER BY run_at
     LIMIT %(limit)s
     FOR UPDATE SKIP LOCKED
