@@ -51,6 +51,12 @@ class InvalidPayload(PyQueueError):
     status_code = 422
 
 
+class InvalidTaskOption(PyQueueError):
+    """An enqueue option out of its range: a priority, a delay or a time to run at."""
+
+    status_code = 422
+
+
 class PayloadTooLarge(PyQueueError):
     """A payload is larger than ``PYQUEUE_MAX_PAYLOAD_BYTES``."""
 

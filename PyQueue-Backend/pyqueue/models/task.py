@@ -82,9 +82,20 @@ class Task:
     cancel_requested: bool = False
     lease_id: str | None = None
     lease_expires_at: datetime | None = field(default=None, compare=False)
+    priority: int = 0
+    """Higher is claimed first; FIFO within a priority. Kept by every transition (retries too)."""
 
     @classmethod
-    def create(cls, t_type: str, payload: JSON, max_retries: int) -> Task:
+    def create(
+        cls,
+        t_type: str,
+        payload: JSON,
+        max_retries: int,
+        priority: int = 0,
+        run_at: datetime | None = None,
+    ) -> Task:
+        """A new QUEUED task; with ``run_at`` it is delayed: ``next_run_at`` is set and no claim
+        takes it before then."""
         now = utcnow()
         return cls(
             t_id=new_task_id(),
@@ -95,6 +106,8 @@ class Task:
             max_retries=max_retries,
             created_at=now,
             updated_at=now,
+            next_run_at=run_at,
+            priority=priority,
         )
 
     @property
@@ -185,7 +198,11 @@ class Task:
 
     def requeue_refusal(self) -> str:
         if self.status is TaskStatus.QUEUED and self.next_run_at is not None:
-            why = "it is already waiting for its automatic retry"
+            why = (
+                "it is already waiting for its automatic retry"
+                if self.attempts
+                else "it is already waiting for its scheduled time"
+            )
         elif self.status is TaskStatus.QUEUED:
             why = "it is already queued"
         elif self.status is TaskStatus.INPROGRESS:

@@ -15,17 +15,25 @@ from pyqueue.models.task import Outcome
 
 Order = Literal["asc", "desc"]
 
+MIN_PRIORITY = -100
+MAX_PRIORITY = 100
+MAX_DELAY = timedelta(days=365)
+"""How far ahead a task may be scheduled (``delay_seconds`` or ``run_at``)."""
+
 THROUGHPUT_KEEP = timedelta(days=1)
 """How long the per-minute counts of finished tasks are kept (the chart shows at most a day)."""
 
 
 @dataclass(frozen=True, slots=True)
 class NewTask:
-    """What a client asks to enqueue."""
+    """What a client asks to enqueue: ``priority`` (higher first, :data:`MIN_PRIORITY` to
+    :data:`MAX_PRIORITY`) and ``run_at`` (an aware time; not before it, if it is in the future)."""
 
     t_type: str
     payload: Any
     max_retries: int | None = None
+    priority: int = 0
+    run_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,12 +7,24 @@ from datetime import datetime
 from itertools import chain
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, AliasChoices, BaseModel, ConfigDict, Field, JsonValue
+from pydantic import (
+    AfterValidator,
+    AliasChoices,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    JsonValue,
+    model_validator,
+)
 
 from pyqueue.enums import TaskStatus
+from pyqueue.models.values import MAX_DELAY, MAX_PRIORITY, MIN_PRIORITY
 from pyqueue.schemas.params import TaskId
 
 MAX_BATCH = 1000
+MAX_DELAY_SECONDS = int(MAX_DELAY.total_seconds())
 MAX_PAYLOAD_DEPTH = 64
 """How deeply a payload's arrays and objects may nest (deeper ones cannot be answered as JSON)."""
 
@@ -41,6 +53,22 @@ def limit_nesting(value: JsonValue) -> JsonValue:
         )
 
 
+_ISO_TIME = "must be an ISO 8601 time with an offset, such as 2030-01-01T09:00:00Z"
+
+
+def iso_time(value: object) -> object:
+    """Only text (or a datetime) for a time: never a number of seconds, as text or not."""
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str):
+        raise ValueError(_ISO_TIME)
+    try:
+        float(value)
+    except ValueError:
+        return value  # pydantic parses it and requires its offset
+    raise ValueError(_ISO_TIME)
+
+
 class EnqueueRequest(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
@@ -66,6 +94,35 @@ class EnqueueRequest(BaseModel):
         description="Retries after the first attempt (default from settings); an integer, "
         "never a boolean or a string",
     )
+    priority: int = Field(
+        0,
+        ge=MIN_PRIORITY,
+        le=MAX_PRIORITY,
+        strict=True,
+        description="Higher runs first; first in, first out within a priority. An integer, "
+        "never a boolean or a string",
+    )
+    delay_seconds: float | None = Field(
+        None,
+        ge=0,
+        le=MAX_DELAY_SECONDS,
+        strict=True,
+        allow_inf_nan=False,
+        description="Run no sooner than this many seconds from now (the task waits QUEUED with "
+        "`next_run_at` set); not with `run_at`",
+    )
+    run_at: Annotated[AwareDatetime, BeforeValidator(iso_time)] | None = Field(
+        None,
+        description="Run no sooner than this ISO 8601 time, which needs an offset (`Z` or "
+        f"`+02:00`); a time already past runs now; at most {MAX_DELAY_SECONDS} seconds ahead; "
+        "not with `delay_seconds`",
+    )
+
+    @model_validator(mode="after")
+    def _one_way_to_delay(self) -> EnqueueRequest:
+        if self.delay_seconds is not None and self.run_at is not None:
+            raise ValueError("Give delay_seconds or run_at, not both")
+        return self
 
 
 class BatchEnqueueRequest(BaseModel):
@@ -86,11 +143,13 @@ class TaskOut(BaseModel):
     started_at: datetime | None
     finished_at: datetime | None
     next_run_at: datetime | None = Field(
-        description="Set while QUEUED waiting for an automatic retry"
+        description="Set while QUEUED waiting for an automatic retry or for the time it was "
+        "delayed to; it is not claimed before then"
     )
     last_error: str | None
     result: JsonValue
     cancel_requested: bool
+    priority: int = Field(description="Higher runs first; FIFO within a priority")
 
 
 class MessageOut(BaseModel):

@@ -3,8 +3,10 @@ load → transition → save step of the manual actions.
 
 Both SQL stores keep one row per task with the :class:`~pyqueue.models.task.Task` fields as columns
 plus ``run_at``, the moment a QUEUED task became eligible (its retry time, else its last
-transition). Claims take the smallest ``run_at`` first, so a retry that is due waits behind the
-tasks that were ready before it and ahead of those that came after.
+transition). Claims take the highest ``priority`` first and, within a priority, the smallest
+``run_at`` (then ``t_id``), so a retry that is due waits behind the tasks of its priority that were
+ready before it and ahead of those that came after. A delayed task is QUEUED with ``next_run_at``
+set, like a retry: its ``run_at`` is that time and no claim takes it before then.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ COLUMNS = (
     "cancel_requested",
     "lease_id",
     "lease_expires_at",
+    "priority",
 )
 """The task columns, in the order of :class:`Task`'s fields."""
 
@@ -85,6 +88,7 @@ class RowCodec:
             task.cancel_requested,
             task.lease_id,
             stamp(task.lease_expires_at),
+            task.priority,
             stamp(eligible_at(task)),
         )
 
@@ -110,6 +114,7 @@ class RowCodec:
             cancel_requested=bool(row[13]),
             lease_id=row[14],
             lease_expires_at=unstamp(row[15]),
+            priority=row[16],
         )
 
 

@@ -1,8 +1,10 @@
 """``memory://``: a lock-protected in-memory registry, with indexes.
 
-Nothing survives the process. Claims pop a FIFO of ready ids and a heap of scheduled retries; every
-filter (status, type, both) has an id-sorted index, so claim, enqueue and a filtered page cost
-O(log n) and never scan the whole store.
+Nothing survives the process. Claims pop a heap of ready tasks, in the SQL stores' claim order
+(highest priority, then the time it became eligible, then id), which a heap of scheduled ones
+(retries and delayed tasks) feeds as they fall due; every filter (status, type, both) has an
+id-sorted index, so claim, enqueue and a filtered page cost O(log n) and never scan the whole
+store.
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ from __future__ import annotations
 import heapq
 import os
 import threading
-from collections import deque
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
@@ -28,9 +29,13 @@ from pyqueue.models.values import (
     TaskQuery,
     WorkerTotals,
 )
-from pyqueue.stores.common import ManualActions
+from pyqueue.stores.common import ManualActions, eligible_at
 
 _KEEP_MINUTES = int(THROUGHPUT_KEEP.total_seconds() // 60)
+
+
+def _ready_key(task: Task, since: datetime) -> tuple[int, datetime, str]:
+    return (-task.priority, since, task.t_id)
 
 
 def _keys(task: Task) -> tuple[Hashable, ...]:
@@ -44,7 +49,7 @@ class MemoryStore(ManualActions):
         self._lock = threading.Lock()
         self._tasks: dict[str, Task] = {}
         self._index: dict[Hashable, SortedList[str]] = {}
-        self._ready: deque[str] = deque()
+        self._ready: list[tuple[int, datetime, str]] = []
         self._scheduled: list[tuple[datetime, str]] = []
         self._type_counts: dict[str, int] = {}
         self._minutes: dict[int, list[int]] = {}
@@ -74,7 +79,7 @@ class MemoryStore(ManualActions):
             old is None or old.status is not TaskStatus.QUEUED
         ):
             if task.next_run_at is None:
-                self._ready.append(task.t_id)
+                heapq.heappush(self._ready, _ready_key(task, task.updated_at))
             else:
                 heapq.heappush(self._scheduled, (task.next_run_at, task.t_id))
         if task.status in (TaskStatus.COMPLETED, TaskStatus.FAILED) and task.finished_at:
@@ -149,12 +154,17 @@ class MemoryStore(ManualActions):
         claimed: list[Task] = []
         with self._lock:
             while self._scheduled and self._scheduled[0][0] <= now:
-                _, task_id = heapq.heappop(self._scheduled)
-                self._ready.append(task_id)
+                due, task_id = heapq.heappop(self._scheduled)
+                waiting = self._tasks.get(task_id)
+                if waiting is not None and waiting.next_run_at == due:
+                    heapq.heappush(self._ready, _ready_key(waiting, due))
             while self._ready and len(claimed) < limit:
-                task = self._tasks.get(self._ready.popleft())
+                entry = heapq.heappop(self._ready)
+                task = self._tasks.get(entry[2])
                 if task is None or task.status is not TaskStatus.QUEUED:
                     continue  # deleted or cancelled while waiting: a stale entry
+                if entry != _ready_key(task, eligible_at(task)):
+                    continue  # left by an earlier wait: the current one has its own entry
                 if task.next_run_at is not None and task.next_run_at > now:
                     continue  # its scheduled entry will bring it back
                 task = task.claimed(os.urandom(16).hex(), expires, now)

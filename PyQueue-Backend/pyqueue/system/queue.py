@@ -10,6 +10,7 @@ cross-process events going is the :class:`~pyqueue.system.heartbeat.Heartbeat` a
 from __future__ import annotations
 
 import logging
+import math
 import os
 import socket
 import threading
@@ -17,13 +18,14 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pyqueue.config import Settings
 from pyqueue.enums import TaskStatus
 from pyqueue.errors import (
     InvalidPayload,
+    InvalidTaskOption,
     PayloadTooLarge,
     PyQueueError,
     QueueStopped,
@@ -33,7 +35,15 @@ from pyqueue.errors import (
 from pyqueue.models.handlers import HandlerRegistry, HandlerSpec
 from pyqueue.models.retry import RetryPolicy
 from pyqueue.models.task import Task, strict_json, utcnow
-from pyqueue.models.values import MinuteCount, NewTask, Stats, TaskQuery
+from pyqueue.models.values import (
+    MAX_DELAY,
+    MAX_PRIORITY,
+    MIN_PRIORITY,
+    MinuteCount,
+    NewTask,
+    Stats,
+    TaskQuery,
+)
 from pyqueue.stores import ChangeFeed, TaskStore, WakeupSource
 from pyqueue.system.events import Event, EventBus
 from pyqueue.system.heartbeat import Heartbeat, Relay
@@ -213,8 +223,24 @@ class Queue:
         self._pool.wake()
 
     # -- the API's operations -----------------------------------------------------------------
-    def enqueue(self, t_type: str, payload: Any, max_retries: int | None = None) -> Task:
-        return self.enqueue_many([NewTask(t_type, payload, max_retries)])[0]
+    def enqueue(
+        self,
+        t_type: str,
+        payload: Any,
+        max_retries: int | None = None,
+        *,
+        priority: int = 0,
+        delay_seconds: float | None = None,
+        run_at: datetime | None = None,
+    ) -> Task:
+        """Enqueue one task. ``priority`` (-100 to 100, higher first); ``delay_seconds`` or
+        ``run_at`` (an aware time), not both, delay it: it stays QUEUED with ``next_run_at`` set
+        and is not claimed before then."""
+        if delay_seconds is not None:
+            if run_at is not None:
+                raise InvalidTaskOption("Give delay_seconds or run_at, not both")
+            run_at = utcnow() + _delay(delay_seconds)
+        return self.enqueue_many([NewTask(t_type, payload, max_retries, priority, run_at)])[0]
 
     def enqueue_many(self, requests: Sequence[NewTask]) -> list[Task]:
         """Validate every request, then add them all or none."""
@@ -240,7 +266,33 @@ class Queue:
                 f"{where} is {size} bytes; the limit is {self.config.max_payload_bytes} bytes"
             )
         retries = self.config.max_retries if request.max_retries is None else request.max_retries
-        return Task.create(t_type, request.payload, retries)
+        prefix = f"Task {index}: " if many else ""
+        priority = request.priority
+        if isinstance(priority, bool) or not isinstance(priority, int):
+            raise InvalidTaskOption(f"{prefix}priority must be an integer")
+        if not MIN_PRIORITY <= priority <= MAX_PRIORITY:
+            raise InvalidTaskOption(
+                f"{prefix}priority is {priority}; it must be {MIN_PRIORITY} to {MAX_PRIORITY}"
+            )
+        return Task.create(
+            t_type, request.payload, retries, priority, self._delayed(prefix, request)
+        )
+
+    @staticmethod
+    def _delayed(prefix: str, request: NewTask) -> datetime | None:
+        """The request's ``run_at`` if it is in the future (a time already past runs now)."""
+        run_at = request.run_at
+        if run_at is None:
+            return None
+        if run_at.utcoffset() is None:
+            raise InvalidTaskOption(f"{prefix}run_at needs a UTC offset (naive times are refused)")
+        now = utcnow()
+        if run_at > now + MAX_DELAY:
+            raise InvalidTaskOption(
+                f"{prefix}run_at is more than {MAX_DELAY.days} days ahead; the limit is "
+                f"{int(MAX_DELAY.total_seconds())} seconds"
+            )
+        return run_at.astimezone(UTC) if run_at > now else None
 
     def get(self, task_id: str) -> Task:
         task = self.store.get(task_id)
@@ -327,3 +379,14 @@ class Queue:
         self.events.publish("updated", task)
         if task.status is TaskStatus.QUEUED:
             self.wake()
+
+
+def _delay(seconds: float) -> timedelta:
+    """``delay_seconds`` as a time span: finite, 0 to :data:`MAX_DELAY`."""
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float):
+        raise InvalidTaskOption("delay_seconds must be a number")
+    if not math.isfinite(seconds) or not 0 <= seconds <= MAX_DELAY.total_seconds():
+        raise InvalidTaskOption(
+            f"delay_seconds is {seconds}; it must be 0 to {int(MAX_DELAY.total_seconds())}"
+        )
+    return timedelta(seconds=seconds)

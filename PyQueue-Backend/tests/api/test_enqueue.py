@@ -12,6 +12,7 @@ from tests.support import MakeClient, enqueue, queue_of, settle
 TASK_FIELDS = {
     "id", "payload", "type", "status", "attempts", "max_retries", "created_at", "updated_at",
     "started_at", "finished_at", "next_run_at", "last_error", "result", "cancel_requested",
+    "priority",
 }  # fmt: skip
 
 
@@ -31,6 +32,7 @@ def test_enqueue_returns_the_created_task_with_location(make_client: MakeClient)
     assert (body["type"], body["status"], body["attempts"], body["max_retries"]) == (
         "EMAIL", "QUEUED", 0, 3,
     )  # fmt: skip
+    assert (body["priority"], body["next_run_at"]) == (0, None)
     created = datetime.fromisoformat(body["created_at"])
     assert created.utcoffset() is not None and created.utcoffset().total_seconds() == 0  # type: ignore[union-attr]
     assert client.get(f"/api/jobs/{body['id']}").json() == body

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -13,7 +14,7 @@ import pytest
 
 from pyqueue.errors import StoreUnavailable
 from pyqueue.models.task import utcnow
-from pyqueue.stores.common import COLUMNS
+from pyqueue.stores.common import COLUMNS, literal, read_sql
 from pyqueue.stores.postgres import PostgresStore
 from pyqueue.stores.postgres.migrate import SCHEMA_VERSION, migrate, migrations
 from pyqueue.stores.postgres.store import QUERIES
@@ -61,7 +62,9 @@ def test_migrating_from_empty_gives_the_declared_schema(empty_schema: str) -> No
             " WHERE table_schema = %s AND table_name = 'pyqueue_tasks' ORDER BY ordinal_position",
             (SCHEMA,),
         ).fetchall()
-        assert [c[0] for c in columns] == [*COLUMNS, "run_at"]
+        # the task columns then run_at, as 0001 created them; 0003 added priority after them
+        assert COLUMNS[-1] == "priority"
+        assert [c[0] for c in columns] == [*COLUMNS[:-1], "run_at", "priority"]
         versions = conn.execute("SELECT version FROM pyqueue_schema_version ORDER BY 1").fetchall()
         assert [v[0] for v in versions] == [v for v, _ in migrations()]
         assert versions[-1][0] == SCHEMA_VERSION
@@ -69,6 +72,48 @@ def test_migrating_from_empty_gives_the_declared_schema(empty_schema: str) -> No
         assert conn.execute("SELECT count(*) FROM pyqueue_schema_version").fetchone() == (
             len(versions),
         )
+
+
+def test_a_version_2_database_gets_priorities_keeping_its_tasks(empty_schema: str) -> None:
+    """0003 adds the priority column (existing tasks get 0) and swaps the claim index."""
+    old = new()
+    columns = "t_id, t_type, payload, status, attempts, max_retries, created_at, updated_at, run_at"
+    # a database migrated up to 0002 only, with one task
+    with psycopg.connect(empty_schema) as conn, conn.transaction():
+        conn.execute(
+            "CREATE TABLE pyqueue_schema_version (version integer PRIMARY KEY,"
+            " name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())"
+        )
+        for version, name in migrations()[:2]:
+            conn.execute(literal(read_sql("pyqueue.stores.postgres", f"migrations/{name}")))
+            conn.execute(
+                "INSERT INTO pyqueue_schema_version (version, name) VALUES (%s, %s)",
+                (version, name),
+            )
+        conn.execute(
+            literal(f"INSERT INTO pyqueue_tasks ({columns})")
+            + " VALUES (%s, %s, '{}', 'QUEUED', 0, 3, %s, %s, %s)",
+            (old.t_id, old.t_type, old.created_at, old.updated_at, old.updated_at),
+        )
+    store = PostgresStore(empty_schema)
+    try:
+        got = store.get(old.t_id)
+        assert got is not None and got.priority == 0
+        urgent = replace(new(), priority=1)
+        store.add([urgent])
+        assert [t.t_id for t in store.claim(5, 30)] == [urgent.t_id, old.t_id]
+        with psycopg.connect(empty_schema) as conn:
+            indexes = {
+                str(r[0])
+                for r in conn.execute(
+                    "SELECT indexname FROM pg_indexes WHERE schemaname = %s", (SCHEMA,)
+                )
+            }
+            assert "pyqueue_tasks_ready" in indexes
+            assert "pyqueue_tasks_claim" not in indexes
+            assert migrate(conn) == []
+    finally:
+        store.close()
 
 
 def test_processes_opening_together_migrate_once(empty_schema: str) -> None:
@@ -150,7 +195,8 @@ def test_the_claim_walks_its_index_right_after_a_burst_of_enqueues(
     empty_schema: str, backlog: int
 ) -> None:
     """On a fresh table whose statistics say nothing yet, the claim still takes the due tasks in
-    order from the partial claim index, never a scan and a sort of every QUEUED row."""
+    order (priority, then FIFO) from the partial claim index, never a scan and a sort of every
+    QUEUED row."""
     store = PostgresStore(empty_schema)
     try:
         for start in range(0, backlog, 1_000):
@@ -161,7 +207,7 @@ def test_the_claim_walks_its_index_right_after_a_burst_of_enqueues(
             rows = conn.execute("EXPLAIN " + QUERIES["claim"], params).fetchall()
         plan = "\n".join(str(row[0]) for row in rows)
         picked = plan.split("CTE picked", 1)[1].split("->  Nested Loop", 1)[0]
-        assert "Index Scan using pyqueue_tasks_claim" in picked, plan
+        assert "Index Scan using pyqueue_tasks_ready" in picked, plan
         assert "Sort" not in picked, plan
         assert len(store.claim(8, 30)) == 8
     finally:

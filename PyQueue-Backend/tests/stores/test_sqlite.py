@@ -6,6 +6,7 @@ import contextlib
 import os
 import sqlite3
 import threading
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from pyqueue.stores import open_store
 from pyqueue.stores.sqlite import SCHEMA_VERSION, SQLiteStore, sqlite_path
 from pyqueue.stores.sqlite.connection import MAX_IDLE
 from pyqueue.stores.sqlite.store import QUERIES, page_sql
-from tests.stores.helpers import added, claim_one, run_to
+from tests.stores.helpers import added, claim_one, new, run_to
 
 pytestmark = pytest.mark.sqlite
 
@@ -48,6 +49,7 @@ def test_a_version_1_file_is_upgraded_keeping_its_tasks(tmp_path: Path) -> None:
     queued = added(store, 2, "EMAIL")
     store.close()
     with sqlite3.connect(path) as conn:  # what a file of schema version 1 looks like
+        _to_version_2(conn)
         conn.execute("DROP TABLE pyqueue_workers")
         conn.execute("DROP INDEX tasks_updated")
         conn.execute("PRAGMA user_version = 1")
@@ -55,12 +57,72 @@ def test_a_version_1_file_is_upgraded_keeping_its_tasks(tmp_path: Path) -> None:
     try:
         assert upgraded.get(queued[1].t_id) == queued[1]
         with sqlite3.connect(path) as conn:
-            assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+            assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
             names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
-        assert {"pyqueue_workers", "tasks_updated", "tasks", "task_counts"} <= names
+        assert {"pyqueue_workers", "tasks_updated", "tasks", "task_counts", "tasks_ready"} <= names
+        assert "tasks_claim" not in names
         assert upgraded.counts().by_status[TaskStatus.QUEUED] == 2
     finally:
         upgraded.close()
+
+
+def _to_version_2(conn: sqlite3.Connection) -> None:
+    """Turn a current file into one of schema version 2: no priority, the run_at claim index."""
+    conn.execute("DROP INDEX tasks_ready")
+    conn.execute("ALTER TABLE tasks DROP COLUMN priority")
+    conn.execute("CREATE INDEX tasks_claim ON tasks (run_at) WHERE status = 'QUEUED'")
+    conn.execute("PRAGMA user_version = 2")
+
+
+def _columns(path: Path) -> list[str]:
+    with sqlite3.connect(path) as conn:
+        return [row[1] for row in conn.execute("PRAGMA table_info(tasks)")]
+
+
+def test_a_version_2_file_gets_priorities_keeping_its_tasks_in_claim_order(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "q.db"
+    store = SQLiteStore(path)
+    queued = added(store, 3, "EMAIL")
+    store.close()
+    with sqlite3.connect(path) as conn:
+        _to_version_2(conn)
+    assert "priority" not in _columns(path)
+
+    upgraded = SQLiteStore(path)
+    try:
+        assert _columns(path)[-2:] == ["run_at", "priority"]
+        assert [upgraded.get(t.t_id) for t in queued] == queued  # priority 0, as before
+        urgent = replace(new(), priority=5)
+        upgraded.add([urgent])
+        assert [t.t_id for t in upgraded.claim(4, 30)] == [urgent.t_id, *(t.t_id for t in queued)]
+        with sqlite3.connect(path) as conn:
+            assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+            names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+        assert "tasks_ready" in names
+        assert "tasks_claim" not in names
+    finally:
+        upgraded.close()
+    SQLiteStore(path).close()  # opening an upgraded file again changes nothing
+    assert _columns(path).count("priority") == 1
+
+
+def test_an_interrupted_upgrade_is_finished_on_the_next_open(tmp_path: Path) -> None:
+    """The column is added in its own transaction before the script: a file left with the column
+    but still at version 2 (a crash in between) is upgraded without adding it twice."""
+    path = tmp_path / "q.db"
+    SQLiteStore(path).close()
+    with sqlite3.connect(path) as conn:
+        _to_version_2(conn)
+        conn.execute("ALTER TABLE tasks ADD COLUMN priority INTEGER NOT NULL DEFAULT 0")
+    store = SQLiteStore(path)
+    try:
+        assert _columns(path).count("priority") == 1
+        with sqlite3.connect(path) as conn:
+            assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    finally:
+        store.close()
 
 
 def test_tasks_survive_close_and_reopen(tmp_path: Path) -> None:
@@ -97,7 +159,7 @@ def _page(**filters: Any) -> str:
 @pytest.mark.parametrize(
     ("sql", "index"),
     [
-        (QUERIES["claim"], "tasks_claim"),
+        (QUERIES["claim"], "tasks_ready"),
         (QUERIES["expired"], "tasks_lease"),
         (QUERIES["next_due"], "tasks_retry"),
         (_page(status=TaskStatus.FAILED), "tasks_status"),

@@ -341,12 +341,28 @@ export type components = {
          */
         EnqueueRequest: {
             /**
+             * Delay Seconds
+             * @description Run no sooner than this many seconds from now (the task waits QUEUED with `next_run_at` set); not with `run_at`
+             */
+            delay_seconds?: number | null;
+            /**
              * Max Retries
              * @description Retries after the first attempt (default from settings); an integer, never a boolean or a string
              */
             max_retries?: number | null;
             /** @description Any JSON value nested at most 64 levels deep; handed to the task's handler */
             payload: components["schemas"]["JsonValue"];
+            /**
+             * Priority
+             * @description Higher runs first; first in, first out within a priority. An integer, never a boolean or a string
+             * @default 0
+             */
+            priority: number;
+            /**
+             * Run At
+             * @description Run no sooner than this ISO 8601 time, which needs an offset (`Z` or `+02:00`); a time already past runs now; at most 31536000 seconds ahead; not with `delay_seconds`
+             */
+            run_at?: string | null;
             /**
              * T Type
              * @description A registered task type (see GET /api/types), matched in any case; `type` is accepted too
@@ -431,10 +447,15 @@ export type components = {
             max_retries: number;
             /**
              * Next Run At
-             * @description Set while QUEUED waiting for an automatic retry
+             * @description Set while QUEUED waiting for an automatic retry or for the time it was delayed to; it is not claimed before then
              */
             next_run_at: string | null;
             payload: components["schemas"]["JsonValue"];
+            /**
+             * Priority
+             * @description Higher runs first; FIFO within a priority
+             */
+            priority: number;
             result: components["schemas"]["JsonValue"];
             /** Started At */
             started_at: string | null;

@@ -10,17 +10,19 @@ INSERT INTO pyqueue_tasks ({columns}, run_at) VALUES
 UPDATE pyqueue_tasks SET t_type = %s, payload = %s, status = %s, attempts = %s, max_retries = %s,
     created_at = %s, updated_at = %s, started_at = %s, finished_at = %s, next_run_at = %s,
     last_error = %s, result = %s, cancel_requested = %s, lease_id = %s, lease_expires_at = %s,
-    run_at = %s
+    priority = %s, run_at = %s
 WHERE t_id = %s
 
 -- name: claim
--- A QUEUED task's run_at is when it becomes due (its retry time, else its last transition), so
--- "due" is a range of the partial index pyqueue_tasks_claim (run_at) WHERE status = 'QUEUED':
--- the planner walks it in order and stops after the limit, whatever the backlog and statistics.
+-- A QUEUED task's run_at is when it becomes due (its retry or scheduled time, else its last
+-- transition). Highest priority first, FIFO (run_at, then id) within a priority: the order of the
+-- partial index pyqueue_tasks_ready (priority DESC, run_at, t_id) WHERE status = 'QUEUED', so the
+-- planner walks it in order, skips what is not due yet and stops after the limit.
+-- It returns each task's run_at before the claim too, so the store hands them out in claim order.
 WITH picked AS (
-    SELECT t_id AS picked_id FROM pyqueue_tasks
+    SELECT t_id AS picked_id, run_at AS picked_run_at FROM pyqueue_tasks
     WHERE status = 'QUEUED' AND run_at <= %(now)s
-    ORDER BY run_at
+    ORDER BY priority DESC, run_at, t_id
     LIMIT %(limit)s
     FOR UPDATE SKIP LOCKED
 )
@@ -30,7 +32,7 @@ SET status = 'INPROGRESS', attempts = t.attempts + 1, started_at = %(now)s, upda
     lease_expires_at = %(expires)s
 FROM picked
 WHERE t.t_id = picked.picked_id AND t.status = 'QUEUED'
-RETURNING {columns}
+RETURNING {columns}, picked.picked_run_at
 
 -- name: finish
 UPDATE pyqueue_tasks

@@ -40,6 +40,7 @@ from pyqueue.stores.postgres.migrate import migrate
 logger = logging.getLogger("pyqueue.stores.postgres")
 
 QUERIES = load_queries("pyqueue.stores.postgres")
+_PRIORITY = COLUMNS.index("priority")
 _INSERT_ROW = "(" + ", ".join(["%s"] * (len(COLUMNS) + 1)) + ")"
 _CHUNK = 500
 
@@ -153,7 +154,9 @@ class PostgresStore(ManualActions):
         now = utcnow()
         expires = now + timedelta(seconds=lease_seconds)
         rows = self._db.fast(QUERIES["claim"], {"now": now, "limit": limit, "expires": expires})
-        return sorted((_from_row(r) for r in rows), key=lambda t: t.t_id)
+        # in claim order: highest priority, then the run_at each had while QUEUED, then id
+        rows.sort(key=lambda r: (-r[_PRIORITY], r[-1], r[0]))
+        return [_from_row(r) for r in rows]
 
     def finish(self, task_id: str, lease_id: str, outcome: Outcome) -> Task | None:
         return self.finish_many([AttemptEnd(task_id, lease_id, outcome)])[0]

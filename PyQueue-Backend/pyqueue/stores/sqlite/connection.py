@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
@@ -124,16 +124,31 @@ class Database:
             if write:
                 self._write_lock.release()
 
-    def migrate(self, schema: str, version: int) -> None:
+    def migrate(
+        self, schema: str, version: int, add_columns: Sequence[tuple[str, str, str]] = ()
+    ) -> None:
         """Switch to WAL, run ``schema`` (idempotent) when the file is older than ``version``, and
         prove that this process can write to the file (a read-only file is refused here, not at
-        the first task)."""
+        the first task).
+
+        ``add_columns`` are ``(table, column, definition)`` that a later version added to a table
+        an older file already has: SQLite's ``ADD COLUMN`` is not idempotent, so each is added
+        first, in its own write transaction, only when the table exists without it."""
         conn = self._check_out()
         try:
             try:
                 conn.execute("PRAGMA journal_mode = WAL")
                 current = conn.execute("PRAGMA user_version").fetchone()[0]
                 if current < version:
+                    if add_columns:
+                        conn.execute("BEGIN IMMEDIATE")
+                        for table, column, definition in add_columns:
+                            info = conn.execute(f"PRAGMA table_info({table})").fetchall()
+                            if info and column not in {row[1] for row in info}:
+                                conn.execute(
+                                    f"ALTER TABLE {table} ADD COLUMN {column} {definition}"
+                                )
+                        conn.execute("COMMIT")
                     conn.executescript(
                         f"BEGIN IMMEDIATE;\n{schema}\nPRAGMA user_version = {version};\nCOMMIT;"
                     )

@@ -4,13 +4,13 @@
 -- from these pieces in Python (their WHERE clause depends on the filters given).
 
 -- name: insert
-INSERT INTO tasks ({columns}, run_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+INSERT INTO tasks ({columns}, run_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 
 -- name: update
 UPDATE tasks SET t_type = ?, payload = ?, status = ?, attempts = ?, max_retries = ?,
     created_at = ?, updated_at = ?, started_at = ?, finished_at = ?, next_run_at = ?,
     last_error = ?, result = ?, cancel_requested = ?, lease_id = ?, lease_expires_at = ?,
-    run_at = ?
+    priority = ?, run_at = ?
 WHERE t_id = ?
 
 -- name: select
@@ -20,9 +20,10 @@ SELECT {columns} FROM tasks
 SELECT {columns} FROM tasks WHERE t_id = ?
 
 -- name: claim
-SELECT {columns} FROM tasks INDEXED BY tasks_claim
+-- Highest priority first, FIFO (run_at, then id) within a priority: the order of tasks_ready.
+SELECT {columns} FROM tasks INDEXED BY tasks_ready
 WHERE status = 'QUEUED' AND (next_run_at IS NULL OR next_run_at <= ?)
-ORDER BY run_at LIMIT ?
+ORDER BY priority DESC, run_at, t_id LIMIT ?
 
 -- name: expired
 SELECT {columns} FROM tasks INDEXED BY tasks_lease

@@ -2,7 +2,8 @@
 -- up to date by running this script again; the store then sets PRAGMA user_version to its
 -- SCHEMA_VERSION. Timestamps are integer microseconds since the Unix epoch (UTC); payload and
 -- result are JSON text. `run_at` is when a QUEUED task became
--- eligible (its retry time, else its last transition), the order in which claims take tasks.
+-- eligible (its retry or scheduled time, else its last transition): within a priority, the order
+-- in which claims take tasks.
 CREATE TABLE IF NOT EXISTS tasks (
     t_id             TEXT PRIMARY KEY,
     t_type           TEXT NOT NULL,
@@ -20,10 +21,16 @@ CREATE TABLE IF NOT EXISTS tasks (
     cancel_requested INTEGER NOT NULL DEFAULT 0,
     lease_id         TEXT,
     lease_expires_at INTEGER,
-    run_at           INTEGER NOT NULL
+    run_at           INTEGER NOT NULL,
+    priority         INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
 
-CREATE INDEX IF NOT EXISTS tasks_claim ON tasks (run_at) WHERE status = 'QUEUED';
+-- Version 3: claims take the highest priority first, FIFO (run_at, then id) within a priority.
+-- A version 2 file gets the priority column from the store before this script runs (see
+-- UPGRADE_COLUMNS in store.py: ADD COLUMN cannot be written idempotently in SQL).
+DROP INDEX IF EXISTS tasks_claim;
+CREATE INDEX IF NOT EXISTS tasks_ready ON tasks (priority DESC, run_at, t_id)
+    WHERE status = 'QUEUED';
 CREATE INDEX IF NOT EXISTS tasks_retry ON tasks (next_run_at)
     WHERE status = 'QUEUED' AND next_run_at IS NOT NULL;
 CREATE INDEX IF NOT EXISTS tasks_lease ON tasks (lease_expires_at) WHERE status = 'INPROGRESS';

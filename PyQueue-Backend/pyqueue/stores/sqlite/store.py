@@ -34,8 +34,11 @@ from pyqueue.stores.sqlite.connection import Database
 
 logger = logging.getLogger("pyqueue.stores.sqlite")
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """The ``PRAGMA user_version`` of a file with the current schema."""
+
+UPGRADE_COLUMNS = (("tasks", "priority", "INTEGER NOT NULL DEFAULT 0"),)
+"""Columns that a newer schema added to a table an older file has (version 3: ``priority``)."""
 
 _PACKAGE = "pyqueue.stores.sqlite"
 QUERIES = load_queries(_PACKAGE)
@@ -103,7 +106,7 @@ class SQLiteStore(ManualActions):
         self.path = Path(path)
         self._db = Database(self.path, busy_timeout)
         try:
-            self._db.migrate(read_sql(_PACKAGE, "schema.sql"), SCHEMA_VERSION)
+            self._db.migrate(read_sql(_PACKAGE, "schema.sql"), SCHEMA_VERSION, UPGRADE_COLUMNS)
         except BaseException:
             self._db.close()
             raise
