@@ -150,12 +150,22 @@ test("keyboard only: enqueue, open the task, confirm a delete", async ({ page })
   await page.keyboard.press("ControlOrMeta+a");
   await page.keyboard.type("typed with the keyboard");
   await page.keyboard.press("Tab");
+  await expect(form.getByLabel("Max retries (optional)")).toBeFocused();
+  await page.keyboard.press("Tab");
+  await expect(form.getByLabel("Priority")).toBeFocused();
+  await page.keyboard.press("ArrowUp"); // 0 → 1
+  await expect(form.getByLabel("Priority")).toHaveValue("1");
+  await page.keyboard.press("Tab");
+  await expect(form.getByLabel("Delay (optional)")).toBeFocused();
+  await page.keyboard.press("Tab");
+  await expect(form.getByLabel("Delay unit")).toBeFocused();
   await page.keyboard.press("Tab");
   await expect(form.getByRole("button", { name: "Enqueue" })).toBeFocused();
   await page.keyboard.press("Enter");
   const toast = page.getByTestId("toast").filter({ hasText: "Enqueued Task-" });
   const id = /Enqueued (Task-\S+)/.exec((await toast.textContent()) ?? "")?.[1];
   expect(id).toBeTruthy();
+  await expect(row(page, id!).locator('[data-col="priority"]')).toHaveText("1");
 
   await row(page, id!).getByRole("button", { name: id! }).focus();
   await page.keyboard.press("Enter");

@@ -46,12 +46,17 @@ export async function getTask(id: string): Promise<Task> {
   return (await call(client.GET("/api/jobs/{task_id}", { params: { path: { task_id: id } } }))).data;
 }
 
+/** The body as the schema types it: `priority` spelled out (0, the server's default, when left out). */
+function enqueueBody(input: EnqueueInput) {
+  return { ...input, priority: input.priority ?? 0 };
+}
+
 export async function enqueueTask(input: EnqueueInput): Promise<Task> {
-  return (await call(client.POST("/api/enqueue", { body: input }))).data;
+  return (await call(client.POST("/api/enqueue", { body: enqueueBody(input) }))).data;
 }
 
 export async function enqueueBatch(tasks: EnqueueInput[]): Promise<Task[]> {
-  return (await call(client.POST("/api/enqueue/batch", { body: { tasks } }))).data;
+  return (await call(client.POST("/api/enqueue/batch", { body: { tasks: tasks.map(enqueueBody) } }))).data;
 }
 
 export async function retryTask(id: string): Promise<Task> {

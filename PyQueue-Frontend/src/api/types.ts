@@ -36,7 +36,18 @@ export interface TaskPage {
   total: number;
 }
 
-export type EnqueueInput = Schemas["EnqueueRequest"];
+type EnqueueRequest = Schemas["EnqueueRequest"];
+/**
+ * The enqueue body. openapi-typescript types a property with a default as required
+ * (`defaultNonNullable`), but the server fills `priority` in (0) when it is left out.
+ */
+export type EnqueueInput = Omit<EnqueueRequest, "priority"> & Partial<Pick<EnqueueRequest, "priority">>;
+
+/** Bounds of a task's priority (the API's contract). */
+export const PRIORITY_MIN = -100;
+export const PRIORITY_MAX = 100;
+/** How far ahead a task may be delayed: 365 days. */
+export const MAX_DELAY_SECONDS = 365 * 24 * 3600;
 
 /** A message of the `/api/events` stream. */
 export type TaskEvent =

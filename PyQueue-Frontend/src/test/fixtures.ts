@@ -8,6 +8,7 @@ export function makeTask(overrides: Partial<Task> = {}): Task {
     status: "QUEUED",
     attempts: 0,
     max_retries: 3,
+    priority: 0,
     created_at: "2026-02-03T15:34:21.123Z",
     updated_at: "2026-02-03T15:34:21.123Z",
     started_at: null,

@@ -1,5 +1,5 @@
 import { type FormEvent, useId, useState } from "react";
-import type { EnqueueInput, TaskTypeInfo } from "../../api/types";
+import { type EnqueueInput, MAX_DELAY_SECONDS, PRIORITY_MAX, PRIORITY_MIN, type TaskTypeInfo } from "../../api/types";
 import { describePayload, parsePayload } from "../../utils/payload";
 import "./EnqueueForm.css";
 
@@ -17,27 +17,73 @@ function parseRetries(text: string): { ok: true; value?: number } | { ok: false;
   return { ok: true, value: n };
 }
 
-/** Enqueue one task: any JSON (or plain text) payload, a type from /api/types, optional max retries. */
+type Parsed = { ok: true; value: number } | { ok: false; error: string };
+
+/** Empty means the default 0; otherwise a whole number within the API's bounds. */
+export function parsePriority(text: string): Parsed {
+  if (text.trim() === "") return { ok: true, value: 0 };
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < PRIORITY_MIN || n > PRIORITY_MAX) {
+    return { ok: false, error: `Priority must be a whole number from ${PRIORITY_MIN} to ${PRIORITY_MAX}.` };
+  }
+  return { ok: true, value: n };
+}
+
+const UNIT_SECONDS = { seconds: 1, minutes: 60, hours: 3600 } as const;
+type DelayUnit = keyof typeof UNIT_SECONDS;
+
+/** Empty means no delay; otherwise a number ≥ 0 in `unit` (at most 365 days), returned in seconds. */
+export function parseDelay(text: string, unit: DelayUnit): Parsed {
+  if (text.trim() === "") return { ok: true, value: 0 };
+  const n = Number(text);
+  if (!Number.isFinite(n) || n < 0) return { ok: false, error: "Delay must be a number ≥ 0." };
+  const seconds = n * UNIT_SECONDS[unit];
+  if (seconds > MAX_DELAY_SECONDS) return { ok: false, error: "Delay must be at most 365 days." };
+  return { ok: true, value: seconds };
+}
+
+/**
+ * Enqueue one task: any JSON (or plain text) payload, a type from /api/types, optional max retries,
+ * a priority (−100…100, higher runs first) and an optional delay before it may run.
+ */
 export function EnqueueForm({ types, typesError, pending, onSubmit }: EnqueueFormProps) {
-  const ids = { payload: useId(), type: useId(), retries: useId(), hint: useId() };
+  const ids = {
+    payload: useId(),
+    type: useId(),
+    retries: useId(),
+    hint: useId(),
+    priority: useId(),
+    priorityHint: useId(),
+    delay: useId(),
+    delayUnit: useId(),
+    delayError: useId(),
+  };
   const [payloadText, setPayloadText] = useState('{"to": "ada@example.com"}');
   const [type, setType] = useState("");
   const [retriesText, setRetriesText] = useState("");
+  const [priorityText, setPriorityText] = useState("0");
+  const [delayText, setDelayText] = useState("");
+  const [delayUnit, setDelayUnit] = useState<DelayUnit>("seconds");
   const [touched, setTouched] = useState(false);
 
   const selectedType = type || types?.[0]?.name || "";
   const payload = parsePayload(payloadText);
   const retries = parseRetries(retriesText);
-  const valid = payload.ok && retries.ok && selectedType !== "";
+  const priority = parsePriority(priorityText);
+  const delay = parseDelay(delayText, delayUnit);
+  const valid = payload.ok && retries.ok && priority.ok && delay.ok && selectedType !== "";
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
     setTouched(true);
-    if (!payload.ok || !retries.ok || !selectedType) return;
+    if (!payload.ok || !retries.ok || !priority.ok || !delay.ok || !selectedType) return;
     onSubmit({
       payload: payload.value,
       t_type: selectedType,
       ...(retries.value === undefined ? {} : { max_retries: retries.value }),
+      // Defaults (priority 0, no delay) are left to the server.
+      ...(priority.value === 0 ? {} : { priority: priority.value }),
+      ...(delay.value > 0 ? { delay_seconds: delay.value } : {}),
     });
   };
 
@@ -91,6 +137,64 @@ export function EnqueueForm({ types, typesError, pending, onSubmit }: EnqueueFor
       {!retries.ok && (
         <p className="enqueue-form__error" role="alert">
           {retries.error}
+        </p>
+      )}
+
+      <div className="enqueue-form__row">
+        <div className="enqueue-form__field">
+          <label htmlFor={ids.priority}>Priority</label>
+          <input
+            id={ids.priority}
+            type="number"
+            inputMode="numeric"
+            min={PRIORITY_MIN}
+            max={PRIORITY_MAX}
+            step={1}
+            placeholder="0"
+            value={priorityText}
+            onChange={(e) => setPriorityText(e.target.value)}
+            aria-invalid={priority.ok ? "false" : "true"}
+            aria-describedby={ids.priorityHint}
+          />
+        </div>
+        <div className="enqueue-form__field">
+          <label htmlFor={ids.delay}>Delay (optional)</label>
+          <div className="enqueue-form__delay">
+            <input
+              id={ids.delay}
+              type="number"
+              inputMode="decimal"
+              min={0}
+              step="any"
+              placeholder="none"
+              value={delayText}
+              onChange={(e) => setDelayText(e.target.value)}
+              aria-invalid={delay.ok ? "false" : "true"}
+              aria-describedby={delay.ok ? undefined : ids.delayError}
+            />
+            <select
+              id={ids.delayUnit}
+              aria-label="Delay unit"
+              value={delayUnit}
+              onChange={(e) => setDelayUnit(e.target.value as DelayUnit)}
+            >
+              <option value="seconds">seconds</option>
+              <option value="minutes">minutes</option>
+              <option value="hours">hours</option>
+            </select>
+          </div>
+        </div>
+      </div>
+      <p
+        id={ids.priorityHint}
+        className={priority.ok ? "enqueue-form__hint" : "enqueue-form__error"}
+        role={priority.ok ? undefined : "alert"}
+      >
+        {priority.ok ? `${PRIORITY_MIN}…${PRIORITY_MAX}, higher runs first` : priority.error}
+      </p>
+      {!delay.ok && (
+        <p id={ids.delayError} className="enqueue-form__error" role="alert">
+          {delay.error}
         </p>
       )}
 

@@ -37,7 +37,13 @@ export function TaskDetail({ id, onClose, onOpen }: TaskDetailProps) {
   const onCopy = () => {
     if (!task) return;
     enqueue.mutate(
-      { payload: task.payload, t_type: task.type, max_retries: task.max_retries },
+      {
+        payload: task.payload,
+        t_type: task.type,
+        max_retries: task.max_retries,
+        // The copy keeps the priority and runs now (no delay).
+        ...(task.priority ? { priority: task.priority } : {}),
+      },
       { onSuccess: (copy) => onOpen(copy.id) },
     );
   };

@@ -43,7 +43,8 @@ describe("TaskDetailView", () => {
     expect(field("max_retries")).toHaveTextContent("3");
     expect(field("created_at")).toHaveTextContent(formatLocal(task.created_at));
     expect(field("started_at")).toHaveTextContent(formatLocal(task.started_at));
-    expect(field("next_run_at")).toHaveTextContent("in 8s");
+    expect(field("next_run_at")).toHaveTextContent(`${formatLocal(task.next_run_at)} (retry in 8s)`);
+    expect(field("priority")).toHaveTextContent("0");
     expect(screen.getByLabelText("Payload").textContent).toBe(JSON.stringify(task.payload, null, 2));
     expect(screen.getByText("Retry scheduled (in 8s)")).toBeInTheDocument();
   });
@@ -81,5 +82,16 @@ describe("TaskDetailView", () => {
       "Attempt 1 started",
       "Completed",
     ]);
+  });
+
+  it("shows the priority and when a delayed task is scheduled to run", () => {
+    const task = makeTask({ status: "QUEUED", priority: 42, next_run_at: "2026-02-03T15:38:00Z" });
+    const { container } = render(<TaskDetailView task={task} now={now} actions={actions()} />);
+    const field = (name: string) => container.querySelector(`[data-field="${name}"]`);
+    expect(field("priority")).toHaveTextContent("42");
+    expect(screen.getByText("Scheduled for")).toBeInTheDocument();
+    expect(field("next_run_at")).toHaveTextContent(`${formatLocal(task.next_run_at)} (runs in 3m)`);
+    expect(field("next_run_at")?.querySelector("time")).toHaveAttribute("dateTime", task.next_run_at);
+    expect(screen.getByText("Scheduled to run (in 3m)")).toBeInTheDocument();
   });
 });

@@ -2,7 +2,7 @@ import type { Task } from "../../api/types";
 import { formatLocal, formatRelative } from "../../utils/time";
 import { JsonBlock } from "../JsonBlock/JsonBlock";
 import { StatusBadge } from "../StatusBadge/StatusBadge";
-import { attemptsLabel } from "../TaskTable/TaskTable";
+import { attemptsLabel, scheduleLabel } from "../TaskTable/TaskTable";
 import { buildTimeline } from "./timeline";
 import "./TaskDetail.css";
 
@@ -61,14 +61,22 @@ export function TaskDetailView({ task, now, actions }: { task: Task; now: number
           {task.status}
           {task.cancel_requested && task.status === "INPROGRESS" ? " (cancel requested)" : ""}
         </Field>
+        <Field label="Priority" name="priority">{task.priority}</Field>
         <Field label="Attempts" name="attempts">{attemptsLabel(task)}</Field>
         <Field label="Max retries" name="max_retries">{task.max_retries}</Field>
         <Field label="Created" name="created_at">{formatLocal(task.created_at)}</Field>
         <Field label="Updated" name="updated_at">{formatLocal(task.updated_at)}</Field>
         <Field label="Started" name="started_at">{formatLocal(task.started_at)}</Field>
         <Field label="Finished" name="finished_at">{formatLocal(task.finished_at)}</Field>
-        <Field label="Next retry" name="next_run_at">
-          {task.next_run_at ? `${formatLocal(task.next_run_at)} (${formatRelative(task.next_run_at, now)})` : "—"}
+        <Field label={task.last_error ? "Next retry" : "Scheduled for"} name="next_run_at">
+          {task.next_run_at ? (
+            <>
+              <time dateTime={task.next_run_at}>{formatLocal(task.next_run_at)}</time> (
+              {scheduleLabel(task, now) ?? formatRelative(task.next_run_at, now)})
+            </>
+          ) : (
+            "—"
+          )}
         </Field>
         <Field label="Cancel requested" name="cancel_requested">{task.cancel_requested ? "yes" : "no"}</Field>
       </dl>

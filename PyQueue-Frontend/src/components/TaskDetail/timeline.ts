@@ -17,7 +17,8 @@ export function buildTimeline(task: Task): TimelineEntry[] {
     entries.push({ label: `Attempt ${attempt} started`, at: task.started_at, tone: "inprogress" });
   }
   if (task.status === "QUEUED" && task.next_run_at) {
-    entries.push({ label: "Retry scheduled", at: task.next_run_at, tone: "queued", pending: true });
+    const label = task.last_error ? "Retry scheduled" : "Scheduled to run";
+    entries.push({ label, at: task.next_run_at, tone: "queued", pending: true });
   }
   if (task.finished_at && task.status in FINAL_TONE) {
     const status = task.status as keyof typeof FINAL_TONE;

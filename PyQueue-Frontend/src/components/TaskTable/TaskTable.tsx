@@ -1,5 +1,5 @@
 import type { Task } from "../../api/types";
-import { formatAge, formatLocal } from "../../utils/time";
+import { formatAge, formatDuration, formatLocal, parseTime } from "../../utils/time";
 import { StatusBadge } from "../StatusBadge/StatusBadge";
 import "./TaskTable.css";
 
@@ -17,6 +17,48 @@ interface TaskTableProps {
 /** Total attempts allowed: the first one plus `max_retries` retries. */
 export function attemptsLabel(task: Pick<Task, "attempts" | "max_retries">): string {
   return `${task.attempts} / ${task.max_retries + 1}`;
+}
+
+/**
+ * When a QUEUED task waits for its `next_run_at` (delayed at enqueue, or waiting for an automatic
+ * retry after a failure): "runs in 3m" / "retry in 12s", "due now" / "retry due" once the time has
+ * come (a worker picks it up next). Null for any other task.
+ */
+export function scheduleLabel(task: Pick<Task, "status" | "next_run_at" | "last_error">, now: number): string | null {
+  if (task.status !== "QUEUED") return null;
+  const at = parseTime(task.next_run_at);
+  if (!at) return null;
+  const retry = Boolean(task.last_error);
+  const wait = at.getTime() - now;
+  if (wait < 1000) return retry ? "retry due" : "due now";
+  return `${retry ? "retry" : "runs"} in ${formatDuration(wait)}`;
+}
+
+/** Whether the task shows a schedule label (a countdown: the table then refreshes every second). */
+export function hasSchedule(task: Pick<Task, "status" | "next_run_at">): boolean {
+  return task.status === "QUEUED" && parseTime(task.next_run_at) !== null;
+}
+
+function scheduleNote(task: Task, now: number) {
+  const label = scheduleLabel(task, now);
+  if (!label || !task.next_run_at) return null;
+  return (
+    <>
+      {" "}
+      <time className="task-table__note task-table__schedule" dateTime={task.next_run_at} title={formatLocal(task.next_run_at)}>
+        {label}
+      </time>
+    </>
+  );
+}
+
+function PriorityCell({ priority }: { priority: number }) {
+  const tone = priority > 0 ? " task-table__priority--high" : priority < 0 ? " task-table__priority--low" : "";
+  return (
+    <td data-col="priority" className={`task-table__priority${tone}`}>
+      {priority}
+    </td>
+  );
 }
 
 export function TaskTable({ tasks, now, selected, activeId, loading, onToggle, onToggleAll, onOpen }: TaskTableProps) {
@@ -38,6 +80,9 @@ export function TaskTable({ tasks, now, selected, activeId, loading, onToggle, o
             </th>
             <th scope="col">ID</th>
             <th scope="col">Type</th>
+            <th scope="col" className="task-table__priority" title="Priority, −100…100: higher runs first">
+              Priority
+            </th>
             <th scope="col">Status</th>
             <th scope="col" title="Attempts made / attempts allowed">
               Attempts
@@ -67,14 +112,13 @@ export function TaskTable({ tasks, now, selected, activeId, loading, onToggle, o
                 </button>
               </td>
               <td data-col="type">{task.type}</td>
+              <PriorityCell priority={task.priority} />
               <td data-col="status">
                 <StatusBadge status={task.status} />
                 {task.cancel_requested && task.status === "INPROGRESS" && (
                   <span className="task-table__note"> cancelling…</span>
                 )}
-                {task.status === "QUEUED" && task.next_run_at && (
-                  <span className="task-table__note"> retry pending</span>
-                )}
+                {scheduleNote(task, now)}
               </td>
               <td data-col="attempts">{attemptsLabel(task)}</td>
               <td data-col="age" title={formatLocal(task.created_at)}>

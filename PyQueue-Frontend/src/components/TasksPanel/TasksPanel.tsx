@@ -13,7 +13,7 @@ import { useConfirm } from "../ConfirmDialog/ConfirmDialog";
 import { Pagination } from "../Pagination/Pagination";
 import { StatusTabs } from "../StatusTabs/StatusTabs";
 import { TaskFilters } from "../TaskFilters/TaskFilters";
-import { TaskTable } from "../TaskTable/TaskTable";
+import { hasSchedule, TaskTable } from "../TaskTable/TaskTable";
 import "./TasksPanel.css";
 
 interface TasksPanelProps {
@@ -28,7 +28,6 @@ function describeFilter(view: ViewState): string {
 
 /** Filters, the task table with selection and bulk actions, and paging. */
 export function TasksPanel({ view, onView }: TasksPanelProps) {
-  const now = useNow(5000);
   const confirm = useConfirm();
   const types = useTaskTypes();
   const counts = useStatusCounts(view.type);
@@ -48,6 +47,8 @@ export function TasksPanel({ view, onView }: TasksPanelProps) {
     });
   const total = list.data?.total ?? 0;
   const tasks = list.data?.items ?? [];
+  // Ages tick every 5 s; "runs in 45s" countdowns every second.
+  const now = useNow(tasks.some(hasSchedule) ? 1000 : 5000);
 
   // A page past the end (after deletes) moves back to the last page.
   useEffect(() => {
