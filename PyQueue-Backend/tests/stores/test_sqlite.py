@@ -273,3 +273,29 @@ def test_a_connection_in_use_at_close_is_closed_when_given_back(tmp_path: Path) 
     assert _open_files_on(path) == 0
     with pytest.raises(StoreUnavailable, match="closed"):
         store.get(queued.t_id)
+
+
+def test_a_commit_by_another_store_on_the_file_wakes_the_watcher(tmp_path: Path) -> None:
+    """Two stores on one file stand for two processes: the worker's store hears the other's add."""
+    path = tmp_path / "q.db"
+    worker, producer = SQLiteStore(path), SQLiteStore(path)
+    woken = threading.Event()
+    try:
+        watcher = worker.set_wakeup(woken.set)
+        assert watcher.watching.wait(10)
+        assert not woken.is_set()
+        added(producer, 1)
+        assert woken.wait(10), "the add in the other store never woke the watcher"
+        woken.clear()
+        assert worker.claim(1, 30)  # the woken worker finds the task
+    finally:
+        worker.close()
+        producer.close()
+
+
+def test_closing_the_store_stops_its_watcher(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "q.db")
+    watcher = store.set_wakeup(lambda: None)
+    assert watcher.watching.wait(10)
+    store.close()
+    assert not any(t.name == "pyqueue-sqlite-watch" and t.is_alive() for t in threading.enumerate())

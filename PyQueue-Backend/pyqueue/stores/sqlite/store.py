@@ -31,6 +31,7 @@ from pyqueue.models.values import (
 )
 from pyqueue.stores.common import ManualActions, RowCodec, dumps, load_queries, read_sql
 from pyqueue.stores.sqlite.connection import Database
+from pyqueue.stores.sqlite.watcher import CommitWatcher
 
 logger = logging.getLogger("pyqueue.stores.sqlite")
 
@@ -104,6 +105,7 @@ class SQLiteStore(ManualActions):
 
     def __init__(self, path: str | Path, busy_timeout: float = 10.0) -> None:
         self.path = Path(path)
+        self._watcher: CommitWatcher | None = None
         self._db = Database(self.path, busy_timeout)
         try:
             self._db.migrate(read_sql(_PACKAGE, "schema.sql"), SCHEMA_VERSION, UPGRADE_COLUMNS)
@@ -266,6 +268,18 @@ class SQLiteStore(ManualActions):
             processes, busy, total = conn.execute(QUERIES["worker_totals"], params).fetchone()
         return WorkerTotals(processes, busy, total)
 
+    def set_wakeup(self, callback: Callable[[], None]) -> CommitWatcher:
+        """Call ``callback`` whenever any connection, in any process, commits to the file."""
+        if self._watcher is not None:
+            self._watcher.stop()
+        self._watcher = CommitWatcher(self.path, callback)
+        self._watcher.start()
+        return self._watcher
+
     def close(self) -> None:
-        """Close the store's connections; later calls raise :class:`StoreUnavailable`."""
+        """Stop the watcher and close the store's connections; later calls raise
+        :class:`StoreUnavailable`."""
+        if self._watcher is not None:
+            self._watcher.stop()
+            self._watcher = None
         self._db.close()
