@@ -1,5 +1,6 @@
 import { mockFetch, json } from "../test/fixtures";
-import { openEventStream, type SseMessage, SseParser, StreamHttpError } from "./sse";
+import { ApiError } from "./errors";
+import { openEventStream, type SseMessage, SseParser } from "./sse";
 
 function parse(...chunks: string[]) {
   const messages: SseMessage[] = [];
@@ -93,7 +94,7 @@ describe("openEventStream", () => {
     const signal = new AbortController().signal;
     mockFetch(() => json({ detail: "token" }, { status: 401 }));
     const refused = openEventStream({ url: "http://localhost/api/events", parser, signal });
-    await expect(refused).rejects.toBeInstanceOf(StreamHttpError);
+    await expect(refused).rejects.toBeInstanceOf(ApiError);
     await expect(refused).rejects.toMatchObject({ status: 401 });
     mockFetch(() => new Response("<html>", { headers: { "Content-Type": "text/html" } }));
     await expect(openEventStream({ url: "http://localhost/api/events", parser, signal })).rejects.toMatchObject({

@@ -5,6 +5,8 @@
  * its end. Reconnecting (with `Last-Event-ID` and a backoff) is the caller's job.
  */
 
+import { ApiError } from "./errors";
+
 /** One dispatched event. `id` is the stream's last event id at that point ("" when none yet). */
 export interface SseMessage {
   event: string;
@@ -80,17 +82,6 @@ export class SseParser {
   }
 }
 
-/** The stream was refused with an HTTP status (401: the token is missing or wrong). */
-export class StreamHttpError extends Error {
-  readonly status: number;
-
-  constructor(status: number, message: string) {
-    super(message);
-    this.name = "StreamHttpError";
-    this.status = status;
-  }
-}
-
 export interface EventStreamOptions {
   url: string;
   /** Sent as `Authorization: Bearer …` when set. */
@@ -104,7 +95,7 @@ export interface EventStreamOptions {
 
 /**
  * Opens the stream and reads it until the server ends it (resolves) or it fails (rejects: a
- * network error, `StreamHttpError`, or an `AbortError` through `signal`).
+ * network error, an `ApiError` with the status, or an `AbortError` through `signal`).
  */
 export async function openEventStream({ url, token, parser, signal, onOpen }: EventStreamOptions): Promise<void> {
   const headers: Record<string, string> = { Accept: "text/event-stream" };
@@ -114,7 +105,7 @@ export async function openEventStream({ url, token, parser, signal, onOpen }: Ev
   const type = response.headers.get("content-type") ?? "";
   if (!response.ok || !type.toLowerCase().startsWith("text/event-stream") || !response.body) {
     void response.body?.cancel().catch(() => undefined);
-    throw new StreamHttpError(response.status, `the event stream answered ${response.status} ${type}`.trim());
+    throw new ApiError(response.status, `the event stream answered ${response.status} ${type}`.trim());
   }
   const reader = response.body.getReader();
   const decoder = new TextDecoder();

@@ -9,7 +9,8 @@ import { type QueryClient, useQueryClient } from "@tanstack/react-query";
 import { useEffect } from "react";
 import { markTokenRequired, useAuth } from "../api/auth";
 import { apiUrl } from "../api/client";
-import { openEventStream, SseParser, StreamHttpError } from "../api/sse";
+import { isApiError } from "../api/errors";
+import { openEventStream, SseParser } from "../api/sse";
 import type { Task, TaskEvent, TaskPage } from "../api/types";
 import { createStore, useStore } from "../utils/store";
 import { throttle } from "../utils/throttle";
@@ -130,7 +131,7 @@ export function useLiveEvents(): void {
         });
       } catch (error) {
         if (closed.signal.aborted) return;
-        if (error instanceof StreamHttpError && error.status === 401) {
+        if (isApiError(error, 401)) {
           markTokenRequired(); // the token prompt opens; a new token starts a new stream
           setLiveMode("polling");
           return;
