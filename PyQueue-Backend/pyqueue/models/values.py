@@ -27,13 +27,15 @@ THROUGHPUT_KEEP = timedelta(days=1)
 @dataclass(frozen=True, slots=True)
 class NewTask:
     """What a client asks to enqueue: ``priority`` (higher first, :data:`MIN_PRIORITY` to
-    :data:`MAX_PRIORITY`) and ``run_at`` (an aware time; not before it, if it is in the future)."""
+    :data:`MAX_PRIORITY`), and ``run_at`` (an aware time) or ``delay_seconds`` (from now), not
+    both: not before then, if that is in the future."""
 
     t_type: str
     payload: Any
     max_retries: int | None = None
     priority: int = 0
     run_at: datetime | None = None
+    delay_seconds: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from pyqueue.models.handlers import HandlerSpec
-from pyqueue.models.task import Task, utcnow
+from pyqueue.models.task import Task
 from pyqueue.models.values import MinuteCount, NewTask, Stats
 from pyqueue.schemas.task import (
     EnqueueRequest,
@@ -38,15 +36,13 @@ def task_to_out(task: Task) -> TaskOut:
 
 
 def request_to_new_task(request: EnqueueRequest) -> NewTask:
-    run_at = request.run_at
-    if request.delay_seconds is not None:
-        run_at = utcnow() + timedelta(seconds=request.delay_seconds)
     return NewTask(
         t_type=request.t_type,
         payload=request.payload,
         max_retries=request.max_retries,
         priority=request.priority,
-        run_at=run_at,
+        run_at=request.run_at,
+        delay_seconds=request.delay_seconds,
     )
 
 

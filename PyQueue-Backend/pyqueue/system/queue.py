@@ -236,11 +236,8 @@ class Queue:
         """Enqueue one task. ``priority`` (-100 to 100, higher first); ``delay_seconds`` or
         ``run_at`` (an aware time), not both, delay it: it stays QUEUED with ``next_run_at`` set
         and is not claimed before then."""
-        if delay_seconds is not None:
-            if run_at is not None:
-                raise InvalidTaskOption("Give delay_seconds or run_at, not both")
-            run_at = utcnow() + _delay(delay_seconds)
-        return self.enqueue_many([NewTask(t_type, payload, max_retries, priority, run_at)])[0]
+        request = NewTask(t_type, payload, max_retries, priority, run_at, delay_seconds)
+        return self.enqueue_many([request])[0]
 
     def enqueue_many(self, requests: Sequence[NewTask]) -> list[Task]:
         """Validate every request, then add them all or none."""
@@ -280,8 +277,13 @@ class Queue:
 
     @staticmethod
     def _delayed(prefix: str, request: NewTask) -> datetime | None:
-        """The request's ``run_at`` if it is in the future (a time already past runs now)."""
+        """When the request may first run, if that is in the future (a time already past runs
+        now)."""
         run_at = request.run_at
+        if request.delay_seconds is not None:
+            if run_at is not None:
+                raise InvalidTaskOption(f"{prefix}Give delay_seconds or run_at, not both")
+            run_at = utcnow() + _delay(prefix, request.delay_seconds)
         if run_at is None:
             return None
         if run_at.utcoffset() is None:
@@ -381,12 +383,12 @@ class Queue:
             self.wake()
 
 
-def _delay(seconds: float) -> timedelta:
+def _delay(prefix: str, seconds: float) -> timedelta:
     """``delay_seconds`` as a time span: finite, 0 to :data:`MAX_DELAY`."""
     if isinstance(seconds, bool) or not isinstance(seconds, int | float):
-        raise InvalidTaskOption("delay_seconds must be a number")
+        raise InvalidTaskOption(f"{prefix}delay_seconds must be a number")
     if not math.isfinite(seconds) or not 0 <= seconds <= MAX_DELAY.total_seconds():
         raise InvalidTaskOption(
-            f"delay_seconds is {seconds}; it must be 0 to {int(MAX_DELAY.total_seconds())}"
+            f"{prefix}delay_seconds is {seconds}; it must be 0 to {int(MAX_DELAY.total_seconds())}"
         )
     return timedelta(seconds=seconds)
