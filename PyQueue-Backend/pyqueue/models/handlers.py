@@ -27,6 +27,10 @@ from pyqueue.errors import ConfigurationError, UnknownTaskType
 logger = logging.getLogger("pyqueue.handlers")
 
 
+MAX_TYPE_LENGTH = 64
+"""The longest task type name (handlers are registered, and tasks filtered, by it)."""
+
+
 class TaskCancelled(Exception):
     """Raised inside a handler when its task's cancellation was requested."""
 
@@ -93,8 +97,10 @@ class HandlerRegistry:
         return decorator
 
     def add(self, name: str, func: Handler, description: str = "") -> None:
-        if not name or len(name) > 64:
-            raise ConfigurationError(f"Task type name must be 1-64 characters: {name!r}")
+        if not name or len(name) > MAX_TYPE_LENGTH:
+            raise ConfigurationError(
+                f"Task type name must be 1-{MAX_TYPE_LENGTH} characters: {name!r}"
+            )
         self._specs[name] = HandlerSpec(name, func, description)
         self._folded[name.casefold()] = name
 

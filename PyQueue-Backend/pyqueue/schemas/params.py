@@ -10,11 +10,10 @@ from typing import Annotated
 from pydantic import AfterValidator, BeforeValidator, StringConstraints
 
 from pyqueue.enums import TaskStatus
+from pyqueue.models.handlers import MAX_TYPE_LENGTH
 
 MAX_ID_LENGTH = 64
 """Ids are ``Task-`` and a 26-character ULID; anything much longer cannot be one."""
-MAX_TYPE_LENGTH = 64
-"""The longest task type name the handler registry accepts."""
 MAX_OFFSET = 10**9
 """The largest page offset: far beyond any real list, well inside every store's integer range."""
 

@@ -20,6 +20,7 @@ from pydantic import (
 )
 
 from pyqueue.enums import TaskStatus
+from pyqueue.models.handlers import MAX_TYPE_LENGTH
 from pyqueue.models.values import MAX_DELAY, MAX_PRIORITY, MIN_PRIORITY
 from pyqueue.schemas.params import TaskId
 
@@ -81,7 +82,7 @@ class EnqueueRequest(BaseModel):
     )
     t_type: str = Field(
         min_length=1,
-        max_length=64,
+        max_length=MAX_TYPE_LENGTH,
         validation_alias=AliasChoices("t_type", "type"),
         description="A registered task type (see GET /api/types), matched in any case; "
         "`type` is accepted too",
