@@ -13,10 +13,16 @@ function cellOf(id: string, col: string) {
   return document.querySelector(`tr[data-task-id="${id}"] [data-col="${col}"]`);
 }
 
-function renderTable(props: Partial<Parameters<typeof TaskTable>[0]> = {}) {
+type TableProps = Partial<Parameters<typeof TaskTable>[0]>;
+
+/** Renders the table with `props` over defaults; `rerender` replaces some of them. */
+function renderTable(props: TableProps = {}) {
   const handlers = { onToggle: vi.fn(), onToggleAll: vi.fn(), onOpen: vi.fn() };
-  render(<TaskTable tasks={tasks} now={now} selected={new Set()} activeId={null} {...handlers} {...props} />);
-  return handlers;
+  const table = (more: TableProps) => (
+    <TaskTable tasks={tasks} now={now} selected={new Set()} activeId={null} {...handlers} {...props} {...more} />
+  );
+  const { rerender } = render(table({}));
+  return { ...handlers, rerender: (more: TableProps) => rerender(table(more)) };
 }
 
 describe("TaskTable", () => {
@@ -89,38 +95,23 @@ describe("TaskTable", () => {
 
   it('says "runs in …" on a delayed QUEUED task, "retry in …" while it waits for a retry', () => {
     const inThreeMinutes = new Date(now + 3 * 60_000).toISOString();
-    const { rerender } = render(
-      <TaskTable
-        tasks={[
-          makeTask({ id: "Task-DELAYED", status: "QUEUED", next_run_at: inThreeMinutes }),
-          makeTask({ id: "Task-RETRY", status: "QUEUED", next_run_at: new Date(now + 12_000).toISOString(), last_error: "boom" }),
-          makeTask({ id: "Task-NOW", status: "QUEUED" }),
-        ]}
-        now={now}
-        selected={new Set()}
-        activeId={null}
-        onToggle={vi.fn()}
-        onToggleAll={vi.fn()}
-        onOpen={vi.fn()}
-      />,
-    );
+    const { rerender } = renderTable({
+      tasks: [
+        makeTask({ id: "Task-DELAYED", status: "QUEUED", next_run_at: inThreeMinutes }),
+        makeTask({ id: "Task-RETRY", status: "QUEUED", next_run_at: new Date(now + 12_000).toISOString(), last_error: "boom" }),
+        makeTask({ id: "Task-NOW", status: "QUEUED" }),
+      ],
+    });
     expect(cellOf("Task-DELAYED", "status")).toHaveTextContent("QUEUED runs in 3m");
     expect(cellOf("Task-DELAYED", "status")?.querySelector("time")).toHaveAttribute("dateTime", inThreeMinutes);
     expect(cellOf("Task-RETRY", "status")).toHaveTextContent("QUEUED retry in 12s");
     expect(cellOf("Task-NOW", "status")).toHaveTextContent(/^QUEUED$/);
 
     // Re-rendered with a later `now` (the useNow tick) the countdown moves on.
-    rerender(
-      <TaskTable
-        tasks={[makeTask({ id: "Task-DELAYED", status: "QUEUED", next_run_at: inThreeMinutes })]}
-        now={now + 2 * 60_000 + 15_000}
-        selected={new Set()}
-        activeId={null}
-        onToggle={vi.fn()}
-        onToggleAll={vi.fn()}
-        onOpen={vi.fn()}
-      />,
-    );
+    rerender({
+      tasks: [makeTask({ id: "Task-DELAYED", status: "QUEUED", next_run_at: inThreeMinutes })],
+      now: now + 2 * 60_000 + 15_000,
+    });
     expect(cellOf("Task-DELAYED", "status")).toHaveTextContent("QUEUED runs in 45s");
   });
 });
