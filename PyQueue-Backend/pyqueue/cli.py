@@ -8,7 +8,6 @@ import json
 import logging
 import socket
 import sys
-import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,7 +15,6 @@ from pydantic import ValidationError
 
 from pyqueue.config import Settings
 from pyqueue.errors import ConfigurationError, StoreUnavailable
-from pyqueue.models.handlers import import_task_modules
 from pyqueue.stores import url_scheme
 
 if TYPE_CHECKING:
@@ -109,22 +107,10 @@ def _worker(args: argparse.Namespace) -> int:
 
 
 def _build_queue(settings: Settings) -> Queue:
-    """``build_queue`` with every start-up failure as one :class:`ConfigurationError` or
-    :class:`StoreUnavailable` line: a task module that fails to import, a store that cannot be
-    opened (the reason PostgreSQL's pool gave is kept instead of printed on every retry)."""
+    """``build_queue`` with a store that cannot be opened as one :class:`StoreUnavailable` line
+    (the reason PostgreSQL's pool gave is kept instead of printed on every retry)."""
     from pyqueue.main import build_queue
 
-    for name in settings.task_modules:
-        try:
-            import_task_modules([name])
-        except ConfigurationError:
-            raise
-        except Exception as exc:  # the module itself raised while importing: say where
-            frame = traceback.extract_tb(exc.__traceback__)[-1]
-            raise ConfigurationError(
-                f"PYQUEUE_TASK_MODULES: importing {name!r} failed: {type(exc).__name__}: {exc} "
-                f"({frame.filename}, line {frame.lineno})"
-            ) from exc
     with _LastWarning("psycopg.pool") as pool:
         try:
             return build_queue(settings)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import importlib
 import logging
 import threading
+import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -137,12 +138,21 @@ task = registry.register
 
 
 def import_task_modules(modules: Iterable[str]) -> None:
-    """Import the modules named in ``PYQUEUE_TASK_MODULES`` so their ``@task`` handlers register."""
+    """Import the modules named in ``PYQUEUE_TASK_MODULES`` so their ``@task`` handlers register.
+
+    A module that cannot be found, or that raises while it imports, is one
+    :class:`ConfigurationError` that says which and where."""
     for name in modules:
         try:
             importlib.import_module(name)
         except ImportError as exc:
             raise ConfigurationError(
                 f"PYQUEUE_TASK_MODULES: cannot import {name!r}: {exc}"
+            ) from exc
+        except Exception as exc:  # the module itself raised while importing: say where
+            frame = traceback.extract_tb(exc.__traceback__)[-1]
+            raise ConfigurationError(
+                f"PYQUEUE_TASK_MODULES: importing {name!r} failed: {type(exc).__name__}: {exc} "
+                f"({frame.filename}, line {frame.lineno})"
             ) from exc
         logger.info("Loaded task module %s", name)
