@@ -50,18 +50,7 @@ def build_queue(settings: Settings) -> Queue:
 
 
 def stop_queue(queue: Queue, timeout: float) -> None:
-    """Stop and close ``queue``, first saying what the shutdown waits for."""
-    running = queue.running
-    if running:
-        logger.info(
-            "Stopping: waiting up to %g s for %d running task%s (PYQUEUE_SHUTDOWN_TIMEOUT), then "
-            "they are requeued",
-            timeout,
-            running,
-            "" if running == 1 else "s",
-        )
-    else:
-        logger.info("Stopping: no task is running")
+    """Stop ``queue`` (it says what it waits for) and close its store."""
     queue.stop(timeout)
     queue.close()
 

@@ -140,6 +140,7 @@ class Queue:
         Queued tasks stay queued (the backlog is not drained); interrupted ones go back to QUEUED.
         """
         timeout = self.config.shutdown_timeout if timeout is None else timeout
+        self._say_what_stopping_waits_for(timeout)
         self._stopping.set()
         self.close_streams()
         self._pool.stop(timeout)
@@ -151,6 +152,19 @@ class Queue:
         except PyQueueError as exc:
             logger.warning("Could not withdraw this process's worker pool: %s", exc)
         logger.info("Queue stopped")
+
+    def _say_what_stopping_waits_for(self, timeout: float) -> None:
+        running = self._pool.busy
+        if not running:
+            logger.info("Stopping: no task is running")
+            return
+        logger.info(
+            "Stopping: waiting up to %g s for %d running task%s (PYQUEUE_SHUTDOWN_TIMEOUT), then "
+            "they are requeued",
+            timeout,
+            running,
+            "" if running == 1 else "s",
+        )
 
     def close_streams(self) -> None:
         """End every open event stream, and any opened later: the server is shutting down (it
@@ -207,11 +221,6 @@ class Queue:
     @property
     def stopping(self) -> bool:
         return self._stopping.is_set()
-
-    @property
-    def running(self) -> int:
-        """How many tasks run in this process now."""
-        return self._pool.busy
 
     @property
     def blocking(self) -> bool:

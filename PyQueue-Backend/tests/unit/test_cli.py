@@ -85,7 +85,7 @@ def test_stopping_says_what_it_waits_for(
             sample_tasks.started.get(timeout=10)
     finally:
         monkeypatch.setattr(logging.getLogger("pyqueue"), "propagate", True)
-        with caplog.at_level(logging.INFO, logger="pyqueue.app"):
+        with caplog.at_level(logging.INFO, logger="pyqueue.queue"):
             stop_queue(queue, 0.05)
     assert (
         "Stopping: waiting up to 0.05 s for 2 running tasks (PYQUEUE_SHUTDOWN_TIMEOUT), then they "
@@ -99,6 +99,6 @@ def test_stopping_an_idle_queue_says_so(
     queue = build_queue(make_settings(workers=1))
     queue.start()
     monkeypatch.setattr(logging.getLogger("pyqueue"), "propagate", True)
-    with caplog.at_level(logging.INFO, logger="pyqueue.app"):
+    with caplog.at_level(logging.INFO, logger="pyqueue.queue"):
         stop_queue(queue, 5)
     assert "Stopping: no task is running" in caplog.messages
