@@ -15,10 +15,11 @@ allowed origins pass; programs that send no ``Origin`` are not affected.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 
 from starlette.types import ASGIApp, Receive, Scope, Send
+
+from pyqueue.api.errors import send_error
 
 MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _DEFAULT_PORTS = {"http": ":80", "https": ":443"}
@@ -71,7 +72,7 @@ class CrossSiteGuard:
                 has_body = True
         if origin is not None and not self._allowed(origin, scope["scheme"], host):
             shown = origin.decode("latin-1")[:200]
-            await _refuse(
+            await send_error(
                 send,
                 403,
                 f"Cross-site request refused: the origin {shown!r} is neither this server's "
@@ -80,10 +81,10 @@ class CrossSiteGuard:
             return
         if content_type is not None and not is_json(content_type):
             shown = content_type.decode("latin-1")[:200]
-            await _refuse(send, 415, f"Content-Type must be application/json, not {shown!r}")
+            await send_error(send, 415, f"Content-Type must be application/json, not {shown!r}")
             return
         if content_type is None and has_body:
-            await _refuse(send, 415, "A request body needs Content-Type: application/json")
+            await send_error(send, 415, "A request body needs Content-Type: application/json")
             return
         await self.app(scope, receive, send)
 
@@ -98,10 +99,3 @@ class CrossSiteGuard:
 
 def _under(path: str, prefix: str) -> bool:
     return path.startswith(prefix) and (len(path) == len(prefix) or path[len(prefix)] == "/")
-
-
-async def _refuse(send: Send, status: int, detail: str) -> None:
-    body = json.dumps({"detail": detail}).encode()
-    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import sys
@@ -13,6 +14,7 @@ from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
+from starlette.types import Send
 
 from pyqueue.errors import PyQueueError
 
@@ -117,6 +119,14 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(
         {"detail": "Internal server error; the request may not have been applied"}, 500
     )
+
+
+async def send_error(send: Send, status: int, detail: str) -> None:
+    """Answer ``{"detail": …}`` with ``status`` from a pure-ASGI guard (outside the routes)."""
+    body = json.dumps({"detail": detail}).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 def install(app: FastAPI) -> None:

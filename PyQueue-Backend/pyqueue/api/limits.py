@@ -12,9 +12,10 @@ for the answer before it sends (``Expect: 100-continue``, as curl does).
 from __future__ import annotations
 
 import contextlib
-import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from pyqueue.api.errors import send_error
 
 
 class BodyTooLarge(Exception):
@@ -26,9 +27,7 @@ class BodySizeLimit:
         self.app = app
         self.max_bytes = max_bytes
         self.drain_bytes = 4 * max_bytes if drain_bytes is None else drain_bytes
-        self._body = json.dumps(
-            {"detail": f"Request body is larger than the limit of {max_bytes} bytes"}
-        ).encode()
+        self._detail = f"Request body is larger than the limit of {max_bytes} bytes"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -83,12 +82,7 @@ class BodySizeLimit:
                 return
 
     async def _refuse(self, send: Send) -> None:
-        headers = [
-            (b"content-type", b"application/json"),
-            (b"content-length", str(len(self._body)).encode()),
-        ]
-        await send({"type": "http.response.start", "status": 413, "headers": headers})
-        await send({"type": "http.response.body", "body": self._body})
+        await send_error(send, 413, self._detail)
 
 
 def _body_headers(scope: Scope) -> tuple[int | None, bool]:
