@@ -31,7 +31,7 @@ function backend(listen: number, extraEnv: Record<string, string> = {}) {
       PYQUEUE_DEMO_TIME_SCALE: "0.25",
       PYQUEUE_RETRY_BACKOFF_BASE: "0.2",
       PYQUEUE_RETRY_BACKOFF_MAX: "1",
-      PYQUEUE_STATIC_DIR: path.join(here, "dist"),
+      PYQUEUE_STATIC_DIR: process.env.E2E_DIST ?? path.join(here, "dist"),
       PYQUEUE_LOG_LEVEL: "WARNING",
       PYQUEUE_API_TOKEN: "",
       ...extraEnv,
