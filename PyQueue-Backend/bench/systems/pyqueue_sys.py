@@ -28,8 +28,9 @@ class PyQueueSystem(System):
             body(kind, payload)
 
         task(TYPE, description="benchmark task")(handler)
+        self.url = self.database_url()
         settings = Settings(
-            database_url=self.database_url(), workers=WORKERS, log_level="WARNING", static_dir=None
+            database_url=self.url, workers=WORKERS, log_level="WARNING", static_dir=None
         )
         self.queue = build_queue(settings)
         self._fresh = True

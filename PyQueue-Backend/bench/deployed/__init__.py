@@ -1,0 +1,1 @@
+"""Worker entry points for ``bench.deploy``: each system started by its own CLI, as deployed."""
