@@ -1,7 +1,7 @@
 /**
  * End-to-end tests in real headless Chromium (Debian's /usr/bin/chromium) against the real
  * backend, which Playwright starts (and stops) itself: one server without auth, one with
- * PYQUEUE_API_TOKEN for the token prompt. Both use the memory store and serve the built dist/.
+ * PYQUEUE_API_TOKEN for the token prompt, one with an admin and a read-only token (roles). Both use the memory store and serve the built dist/.
  * Run through `npm run e2e` (scripts/e2e.mjs), which skips cleanly without Chromium outside CI.
  */
 import { defineConfig } from "@playwright/test";
@@ -11,8 +11,10 @@ import { fileURLToPath } from "node:url";
 const here = path.dirname(fileURLToPath(import.meta.url));
 const port = Number(process.env.E2E_PORT ?? 8765);
 const tokenPort = port + 1;
+const rolesPort = port + 2;
 const pyqueue = process.env.PYQUEUE_BIN ?? path.join(here, "..", "PyQueue-Backend", ".venv", "bin", "pyqueue");
 export const E2E_TOKEN = "e2e-secret-token";
+export const E2E_READONLY_TOKEN = "e2e-readonly-token";
 
 function backend(listen: number, extraEnv: Record<string, string> = {}) {
   return {
@@ -34,6 +36,7 @@ function backend(listen: number, extraEnv: Record<string, string> = {}) {
       PYQUEUE_STATIC_DIR: process.env.E2E_DIST ?? path.join(here, "dist"),
       PYQUEUE_LOG_LEVEL: "WARNING",
       PYQUEUE_API_TOKEN: "",
+      PYQUEUE_READONLY_TOKEN: "",
       ...extraEnv,
     },
   };
@@ -69,7 +72,7 @@ export default defineConfig({
   projects: [
     {
       name: "dashboard",
-      testIgnore: /token\.spec\.ts/,
+      testIgnore: /(token|roles)\.spec\.ts/,
       use: { baseURL: `http://127.0.0.1:${port}` },
     },
     {
@@ -77,6 +80,15 @@ export default defineConfig({
       testMatch: /token\.spec\.ts/,
       use: { baseURL: `http://127.0.0.1:${tokenPort}` },
     },
+    {
+      name: "roles",
+      testMatch: /roles\.spec\.ts/,
+      use: { baseURL: `http://127.0.0.1:${rolesPort}` },
+    },
   ],
-  webServer: [backend(port), backend(tokenPort, { PYQUEUE_API_TOKEN: E2E_TOKEN })],
+  webServer: [
+    backend(port),
+    backend(tokenPort, { PYQUEUE_API_TOKEN: E2E_TOKEN }),
+    backend(rolesPort, { PYQUEUE_API_TOKEN: E2E_TOKEN, PYQUEUE_READONLY_TOKEN: E2E_READONLY_TOKEN }),
+  ],
 });

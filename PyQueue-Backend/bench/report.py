@@ -26,6 +26,7 @@ SCENARIO_TITLES = {
     "scale-page-status": "Scale: page of 50, status filter",
     "scale-page-all": "Scale: page of 50, no filter",
     "scale-page-status-deep": "Scale: page of 50 at offset 100,000, status filter",
+    "scale-page-status-cursor": "Scale: the same page by keyset cursor, status filter",
 }
 REFERENCE = {  # the PyQueue figure each row is compared with
     "pyqueue-memory": "pyqueue-memory",

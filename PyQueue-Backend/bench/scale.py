@@ -11,6 +11,7 @@ import os
 import resource
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
 from bench.stats import Record, record
 from pyqueue.enums import TaskStatus
@@ -81,6 +82,13 @@ def run_scale(system: str, url: Callable[[], str], n: int, repeat: int) -> list[
         for name, query in QUERIES.items():
             runs = [time_query(store, query) for _ in range(repeat)]
             records.append(record(system, f"scale-{name}", "noop", "ms", runs, n))
+        # the same deep page by keyset cursor: the id just before it (found once, not timed)
+        deep = QUERIES["page-status-deep"]
+        before, _ = store.list_tasks(replace(deep, limit=1, offset=deep.offset - 1))
+        if before:  # a store smaller than the depth has no such page
+            cursor = replace(deep, offset=0, after=before[0].t_id)
+            runs = [time_query(store, cursor) for _ in range(repeat)]
+            records.append(record(system, "scale-page-status-cursor", "noop", "ms", runs, n))
         return records
     finally:
         store.clear()

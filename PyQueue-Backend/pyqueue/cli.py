@@ -1,9 +1,12 @@
-"""The ``pyqueue`` command: ``serve`` (API + workers), ``worker`` (no HTTP), ``openapi``."""
+"""The ``pyqueue`` command: ``serve`` (API + workers), ``worker`` (no HTTP), ``openapi``, and the
+commands that talk to a running server over HTTP (``enqueue``, ``get``, ``jobs``, ``stats``,
+``retry``, ``cancel``, ``delete``: :mod:`pyqueue.client.commands`)."""
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import ipaddress
 import json
 import logging
 import socket
@@ -13,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
+from pyqueue.client.commands import add_commands
 from pyqueue.config import Settings
 from pyqueue.errors import ConfigurationError, StoreUnavailable
 from pyqueue.stores import url_scheme
@@ -41,6 +45,7 @@ def _serve(args: argparse.Namespace) -> int:
     settings: Settings = args.settings
     host = args.host or settings.host
     port = args.port or settings.port
+    refuse_open(host, settings)
     listener = _listen(host, port)  # a taken port, a bad store or task module: stop here
     queue = _build_queue(settings)
     if url_scheme(settings.database_url) == "memory":
@@ -54,6 +59,32 @@ def _serve(args: argparse.Namespace) -> int:
     with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises the SIGINT it handled
         server.run(sockets=[listener])
     return 0 if server.started else 3  # as uvicorn.run: the app's start-up failed
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` (an address or a name) reaches this machine only."""
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        pass
+    try:
+        found = socket.getaddrinfo(host, None)
+    except OSError:
+        return False  # cannot be bound either: _listen says so
+    return bool(found) and all(ipaddress.ip_address(a[4][0]).is_loopback for a in found)
+
+
+def refuse_open(host: str, settings: Settings) -> None:
+    """Serving beyond this machine without a token would let anyone who reaches the port clear
+    the queue: refused unless ``PYQUEUE_ALLOW_OPEN=1`` says it is meant."""
+    if settings.api_token is not None or settings.allow_open or is_loopback(host):
+        return
+    raise ConfigurationError(
+        f"refusing to serve on {host} without PYQUEUE_API_TOKEN: anyone who reaches it could "
+        "change or clear the queue. Set PYQUEUE_API_TOKEN (and PYQUEUE_READONLY_TOKEN for "
+        "read-only access), bind 127.0.0.1, or set PYQUEUE_ALLOW_OPEN=1 (e.g. behind an "
+        "authenticating proxy)"
+    )
 
 
 def _listen(host: str, port: int) -> socket.socket:
@@ -177,7 +208,11 @@ def main(argv: list[str] | None = None) -> int:
     worker.set_defaults(func=_worker)
     openapi = commands.add_parser("openapi", help="print the OpenAPI document")
     openapi.set_defaults(func=_openapi)
+    add_commands(commands)
     args = parser.parse_args(argv)
+    if getattr(args, "remote", False):  # a client of a server: the server's settings play no part
+        remote: int = args.func(args)
+        return remote
     from pyqueue.logs import setup_logging
 
     setup_logging("INFO")

@@ -57,6 +57,26 @@ class InvalidTaskOption(PyQueueError):
     status_code = 422
 
 
+class InvalidSchedule(PyQueueError):
+    """A schedule with a bad cron expression, time zone, payload or task type; names the field."""
+
+    status_code = 422
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+
+
+class ScheduleNotFound(PyQueueError):
+    """No schedule has this id."""
+
+    status_code = 404
+
+    def __init__(self, schedule_id: str) -> None:
+        super().__init__(f"Schedule {schedule_id} not found")
+        self.schedule_id = schedule_id
+
+
 class PayloadTooLarge(PyQueueError):
     """A payload is larger than ``PYQUEUE_MAX_PAYLOAD_BYTES``."""
 

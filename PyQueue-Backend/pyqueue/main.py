@@ -19,9 +19,20 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from pyqueue.api import errors, producer
+from pyqueue.api import (
+    control,
+    errors,
+    failures,
+    metrics,
+    operations,
+    producer,
+    schedules,
+)
+from pyqueue.api.audit import AuditRecorder
 from pyqueue.api.csrf import CrossSiteGuard
+from pyqueue.api.headers import SecurityHeaders
 from pyqueue.api.limits import BodySizeLimit
+from pyqueue.api.metrics import HttpMetrics, Metrics
 from pyqueue.api.pages import DashboardMount, install_docs
 from pyqueue.config import Settings
 from pyqueue.logs import setup_logging
@@ -44,7 +55,9 @@ def build_queue(settings: Settings) -> Queue:
     handlers = registry.copy()
     DemoHandlers(settings.demo_time_scale, settings.demo_seed).register_into(handlers)
     for spec in registry.specs():  # custom handlers win over demo ones of the same name
-        handlers.add(spec.name, spec.func, spec.description)
+        handlers.add(
+            spec.name, spec.func, spec.description, timeout=spec.timeout, schedule=spec.schedule
+        )
     store = open_store(settings.database_url, settings.db_pool_size)
     return Queue(store, worker_factory, handlers, QueueConfig.from_settings(settings))
 
@@ -95,12 +108,13 @@ def create_app(settings: Settings | None = None, queue: Queue | None = None) -> 
     """The app; its lifespan starts ``queue`` (by default one built from ``settings`` at start-up,
     ``pyqueue serve`` builds it before it listens) and stops it at shutdown."""
     settings = settings or Settings()
-    setup_logging(settings.log_level, secrets=[settings.api_token])
+    setup_logging(settings.log_level, secrets=[settings.api_token, settings.readonly_token])
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         running = queue if queue is not None else build_queue(settings)
         app.state.queue = running
+        running.observers.add(app.state.metrics)
         running.start()
         restore_signals = end_streams_on_signal(running)
         try:
@@ -108,6 +122,7 @@ def create_app(settings: Settings | None = None, queue: Queue | None = None) -> 
         finally:
             restore_signals()
             stop_queue(running, settings.shutdown_timeout)
+            running.observers.remove(app.state.metrics)
 
     app = FastAPI(
         title="PyQueue",
@@ -118,12 +133,21 @@ def create_app(settings: Settings | None = None, queue: Queue | None = None) -> 
         redoc_url=None,
     )
     app.state.settings = settings
+    app.state.metrics = Metrics(lambda: getattr(app.state, "queue", None))
     errors.install(app)
+    app.include_router(operations.public)
+    app.include_router(operations.router)
+    app.include_router(metrics.router)
     app.include_router(producer.public)
     app.include_router(producer.router)
+    app.include_router(control.router)
+    app.include_router(schedules.router)
+    app.include_router(failures.router)
     install_docs(app)
-    # Outermost last: CORS headers on every answer (also the guards'), then the body size, then
-    # the cross-site guard (Origin, Content-Type) of the mutating API routes.
+    # Outermost last: the request metrics and security headers on every answer, CORS headers on
+    # every answer (also the guards'), then the body size, then the cross-site guard (Origin,
+    # Content-Type) of the mutating API routes; innermost, the audit log of the changes made.
+    app.add_middleware(AuditRecorder)
     app.add_middleware(CrossSiteGuard, allowed_origins=settings.frontend_origin)
     body_limit = max(settings.max_payload_bytes * 2, settings.max_payload_bytes + 64 * MAX_BATCH)
     app.add_middleware(BodySizeLimit, max_bytes=body_limit * 2)
@@ -132,8 +156,10 @@ def create_app(settings: Settings | None = None, queue: Queue | None = None) -> 
         allow_origins=settings.frontend_origin,
         allow_methods=["*"],
         allow_headers=["*"],
-        expose_headers=["X-Total-Count", "Location"],
+        expose_headers=["X-Total-Count", "X-Next-Cursor", "Location"],
     )
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(HttpMetrics, metrics=app.state.metrics)
     if settings.static_dir is not None and (settings.static_dir / "index.html").is_file():
         app.router.routes.append(DashboardMount(settings.static_dir))
     return app

@@ -68,7 +68,7 @@ test("an always-failing task ends FAILED, and Retry brings it back", async ({ pa
   await expect(panel.getByLabel("Last error")).not.toBeEmpty();
 
   const seen = await recordStatuses(page, id);
-  await panel.getByRole("button", { name: "Retry" }).click();
+  await panel.getByRole("button", { name: "Retry", exact: true }).click();
   await expect(page.getByTestId("toast").filter({ hasText: `Retrying ${id}` })).toBeVisible();
   // Back in the queue (a manual retry starts a fresh attempt budget), run again, failed again.
   await expect.poll(async () => (await seen()).length, { timeout: 15_000 }).toBeGreaterThanOrEqual(3);
@@ -90,7 +90,7 @@ test("cancel a queued task and a running one", async ({ page, request }) => {
   await row(page, queued.id).getByRole("button", { name: queued.id }).click();
   await detail(page).getByRole("button", { name: "Cancel" }).click();
   await expect(rowStatus(page, queued.id)).toHaveText("CANCELLED");
-  await expect(detail(page).getByRole("button", { name: "Retry" })).toBeEnabled();
+  await expect(detail(page).getByRole("button", { name: "Retry", exact: true })).toBeEnabled();
 
   await expect(rowStatus(page, running!.id)).toHaveText("INPROGRESS");
   await row(page, running!.id).getByRole("button", { name: running!.id }).click();
@@ -159,6 +159,10 @@ test("keyboard only: enqueue, open the task, confirm a delete", async ({ page })
   await expect(form.getByLabel("Delay (optional)")).toBeFocused();
   await page.keyboard.press("Tab");
   await expect(form.getByLabel("Delay unit")).toBeFocused();
+  await page.keyboard.press("Tab");
+  await expect(form.getByLabel("Timeout, s (optional)")).toBeFocused();
+  await page.keyboard.press("Tab");
+  await expect(form.getByLabel("Idempotency key (optional)")).toBeFocused();
   await page.keyboard.press("Tab");
   await expect(form.getByRole("button", { name: "Enqueue" })).toBeFocused();
   await page.keyboard.press("Enter");

@@ -32,6 +32,8 @@ function api(token: string | null = null) {
       const items = tasks.filter((t) => !status || t.status === status);
       return json(items, { headers: { "X-Total-Count": String(items.length) } });
     }
+    if (url.pathname.endsWith("/attempts")) return json([]);
+    if (url.pathname === "/api/queue") return json({ paused: false, paused_at: null, paused_types: [] });
     if (url.pathname.startsWith("/api/jobs/")) {
       const task = tasks.find((t) => url.pathname.endsWith(t.id));
       if (request.method === "POST" && url.pathname.endsWith("/retry")) {
@@ -42,6 +44,7 @@ function api(token: string | null = null) {
     if (url.pathname === "/api/stats") return json(stats);
     if (url.pathname === "/api/stats/throughput") return json([]);
     if (url.pathname === "/api/types") return json(types);
+    if (url.pathname === "/api/schedules") return json([]);
     return undefined;
   });
 }

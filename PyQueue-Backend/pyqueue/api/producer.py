@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Header, Path, Query, Response, status
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
+from pyqueue.api.audit import AuditNote, audited
 from pyqueue.api.deps import QueueDep, call, require_token
 from pyqueue.errors import PyQueueError
 from pyqueue.models.values import TaskQuery
@@ -21,6 +22,7 @@ from pyqueue.schemas import mappers
 from pyqueue.schemas.params import MAX_OFFSET, StatusFilter, TaskId, TypeName
 from pyqueue.schemas.task import (
     BatchEnqueueRequest,
+    BatchItemOut,
     BulkItemOut,
     BulkOut,
     BulkRequest,
@@ -75,29 +77,72 @@ async def health() -> HealthOut:
 
 
 @router.post(
-    "/enqueue", status_code=status.HTTP_201_CREATED, response_model=TaskOut, responses=CHANGES
+    "/enqueue",
+    status_code=status.HTTP_201_CREATED,
+    response_model=TaskOut,
+    responses={
+        **CHANGES,
+        201: {"description": "Created: the new task"},
+        200: {
+            "model": TaskOut,
+            "description": "Not created: a task with this `idempotency_key` exists; it is this",
+        },
+    },
 )
 async def enqueue(body: EnqueueRequest, queue: QueueDep, response: Response) -> TaskOut:
-    """Enqueue one task; answers the created task and its URL in `Location`."""
-    task = await call(queue, queue.enqueue_many, [mappers.request_to_new_task(body)])
-    response.headers["Location"] = f"/api/jobs/{task[0].t_id}"
-    return mappers.task_to_out(task[0])
+    """Enqueue one task; answers the created task (201) and its URL in `Location`, or, when a
+    task with the request's `idempotency_key` exists, that task (200) and nothing is added."""
+    entry = (await call(queue, queue.submit_many, [mappers.request_to_new_task(body)]))[0]
+    response.headers["Location"] = f"/api/jobs/{entry.task.t_id}"
+    if not entry.created:
+        response.status_code = status.HTTP_200_OK
+    return mappers.task_to_out(entry.task)
 
 
 @router.post(
     "/enqueue/batch",
     status_code=status.HTTP_201_CREATED,
-    response_model=list[TaskOut],
-    responses=CHANGES,
+    response_model=list[BatchItemOut],
+    responses={
+        **CHANGES,
+        201: {"description": "At least one task was created; `created` says which"},
+        200: {
+            "model": list[BatchItemOut],
+            "description": "None created: every item's `idempotency_key` was in use",
+        },
+    },
 )
-async def enqueue_batch(body: BatchEnqueueRequest, queue: QueueDep) -> list[TaskOut]:
-    """Enqueue up to 1000 tasks, all or nothing."""
+async def enqueue_batch(
+    body: BatchEnqueueRequest, queue: QueueDep, response: Response
+) -> list[BatchItemOut]:
+    """Enqueue up to 1000 tasks, all or nothing; each item says whether it was `created` (an
+    item whose `idempotency_key` a task has answers that task), so a retried batch is safe."""
     requests = [mappers.request_to_new_task(t) for t in body.tasks]
-    tasks = await call(queue, queue.enqueue_many, requests)
-    return [mappers.task_to_out(t) for t in tasks]
+    entries = await call(queue, queue.submit_many, requests)
+    if not any(entry.created for entry in entries):
+        response.status_code = status.HTTP_200_OK
+    return [mappers.enqueued_to_item(entry) for entry in entries]
 
 
-@router.get("/jobs", response_model=list[TaskOut])
+@router.get(
+    "/jobs",
+    response_model=list[TaskOut],
+    responses={
+        200: {
+            "description": "One page of tasks",
+            "headers": {
+                "X-Total-Count": {
+                    "description": "How many tasks match the filters",
+                    "schema": {"type": "integer"},
+                },
+                "X-Next-Cursor": {
+                    "description": "The `cursor` of the next page (only on a full page)",
+                    "schema": {"type": "string"},
+                },
+            },
+        }
+    },
+)
 async def list_jobs(
     queue: QueueDep,
     response: Response,
@@ -106,19 +151,32 @@ async def list_jobs(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     order: Literal["asc", "desc"] = "desc",
+    cursor: Annotated[
+        TaskId | None,
+        Query(
+            description="The `X-Next-Cursor` of the previous page: this page starts just past "
+            "it, as fast at any depth as the first page (`offset` counts from there)."
+        ),
+    ] = None,
 ) -> list[TaskOut]:
-    """One page of tasks, newest first; `X-Total-Count` is how many match the filters."""
-    query = TaskQuery(status_, t_type or None, limit, offset, order)
+    """One page of tasks, newest first; `X-Total-Count` is how many match the filters, and
+    `X-Next-Cursor` (on a full page) is the `cursor` of the next one."""
+    query = TaskQuery(status_, t_type or None, limit, offset, order, after=cursor)
     tasks, total = await call(queue, queue.list_tasks, query)
     response.headers["X-Total-Count"] = str(total)
+    if len(tasks) == limit:
+        response.headers["X-Next-Cursor"] = tasks[-1].t_id
     return [mappers.task_to_out(t) for t in tasks]
 
 
 @router.post("/jobs/bulk", response_model=BulkOut, responses=CHANGES)
-async def bulk(body: BulkRequest, queue: QueueDep) -> BulkOut:
+async def bulk(
+    body: BulkRequest, queue: QueueDep, note: Annotated[AuditNote, audited("bulk")]
+) -> BulkOut:
     """Retry, cancel or delete many tasks; each id succeeds or fails on its own."""
     results = await call(queue, _bulk, queue, body.action, body.ids)
     ok = sum(r.ok for r in results)
+    note.action, note.target = f"bulk-{body.action}", " ".join(r.id for r in results if r.ok)
     return BulkOut(results=results, succeeded=ok, failed=len(results) - ok)
 
 
@@ -135,7 +193,12 @@ def _bulk(queue: Queue, action: str, ids: list[str]) -> list[BulkItemOut]:
     return results
 
 
-@router.post("/jobs/retry-failed", response_model=RetriedOut, responses=CHANGES)
+@router.post(
+    "/jobs/retry-failed",
+    response_model=RetriedOut,
+    responses=CHANGES,
+    dependencies=[audited("retry-failed")],
+)
 async def retry_failed(queue: QueueDep, t_type: TypeQuery = None) -> RetriedOut:
     """Every FAILED task (of one type) back to QUEUED with a fresh retry budget."""
     tasks = await call(queue, queue.retry_failed, t_type or None)
@@ -147,26 +210,43 @@ async def get_job(task_id: TaskIdPath, queue: QueueDep) -> TaskOut:
     return mappers.task_to_out(await call(queue, queue.get, task_id))
 
 
-@router.post("/jobs/{task_id}/retry", response_model=TaskOut, responses=CHANGES)
+@router.post(
+    "/jobs/{task_id}/retry",
+    response_model=TaskOut,
+    responses=CHANGES,
+    dependencies=[audited("retry")],
+)
 async def retry_job(task_id: TaskIdPath, queue: QueueDep) -> TaskOut:
     """A FAILED or CANCELLED task back to QUEUED, same id, fresh retry budget."""
     return mappers.task_to_out(await call(queue, queue.retry, task_id))
 
 
-@router.post("/jobs/{task_id}/cancel", response_model=TaskOut, responses=CHANGES)
+@router.post(
+    "/jobs/{task_id}/cancel",
+    response_model=TaskOut,
+    responses=CHANGES,
+    dependencies=[audited("cancel")],
+)
 async def cancel_job(task_id: TaskIdPath, queue: QueueDep) -> TaskOut:
     """QUEUED: cancelled at once. INPROGRESS: its handler is asked to stop; it ends CANCELLED."""
     return mappers.task_to_out(await call(queue, queue.cancel, task_id))
 
 
-@router.delete("/jobs/{task_id}", response_model=DeletedOut, responses=CHANGES)
+@router.delete(
+    "/jobs/{task_id}",
+    response_model=DeletedOut,
+    responses=CHANGES,
+    dependencies=[audited("delete")],
+)
 async def delete_job(task_id: TaskIdPath, queue: QueueDep) -> DeletedOut:
     """Remove a task for good, stopping it if it runs."""
     task = await call(queue, queue.delete, task_id)
     return DeletedOut(message=f"Job {task.t_id} deleted!", id=task.t_id)
 
 
-@router.post("/clear", response_model=ClearedOut, responses=CHANGES)
+@router.post(
+    "/clear", response_model=ClearedOut, responses=CHANGES, dependencies=[audited("clear")]
+)
 async def clear(
     queue: QueueDep, status_: StatusQuery = None, t_type: TypeQuery = None
 ) -> ClearedOut:
@@ -190,8 +270,9 @@ async def throughput(
 
 @router.get("/types", response_model=list[TaskTypeOut])
 async def types(queue: QueueDep) -> list[TaskTypeOut]:
-    """The registered task types, for the dashboard's dropdown."""
-    return [mappers.spec_to_out(s) for s in queue.types()]
+    """The registered task types (then those only seen in the store or paused, `registered`
+    false), each with its task count and whether it is paused (see the control routes)."""
+    return [mappers.type_state_to_out(s) for s in await call(queue, queue.type_states)]
 
 
 @router.get("/events", response_class=EventSourceResponse)

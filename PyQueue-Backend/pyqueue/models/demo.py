@@ -37,6 +37,17 @@ class DemoHandlers:
 
         return run
 
+    def _stepper(self, seconds: float, what: str, steps: int = 10) -> Handler:
+        """A sleeper that reports its progress after each of ``steps`` equal steps."""
+
+        def run(payload: Any, ctx: TaskContext) -> Any:
+            for step in range(1, steps + 1):
+                ctx.sleep(seconds * self.time_scale / steps)
+                ctx.progress(step / steps, f"{what}: step {step} of {steps}")
+            return {"done": what, "attempt": ctx.attempt}
+
+        return run
+
     def _fail(self, payload: Any, ctx: TaskContext) -> Any:
         if self._coin() < 0.25:
             ctx.sleep(2 * self.time_scale)
@@ -58,7 +69,11 @@ class DemoHandlers:
             TaskType.TAKESLONG: (10, "Simulated long job, 10 s"),
             TaskType.TEST: (2, "Test task, 2 s"),
         }
+        stepped = {TaskType.REPORT, TaskType.TAKESLONG}  # these report their progress
         for kind, (seconds, text) in durations.items():
-            target.add(kind.value, self._sleeper(seconds, kind.value), text)
+            if kind in stepped:
+                target.add(kind.value, self._stepper(seconds, kind.value), f"{text}, with progress")
+            else:
+                target.add(kind.value, self._sleeper(seconds, kind.value), text)
         target.add(TaskType.FAIL.value, self._fail, "Fails 75% of attempts (1 s), else 2 s")
         target.add(TaskType.FAILABS.value, self._failabs, "Always fails, 1 s")

@@ -62,6 +62,11 @@ def new_task_id() -> str:
     return "Task-" + _encode(ms, 10) + _encode(rand, 16)
 
 
+def task_id_from(millis: int, rand: int) -> str:
+    """A task id (``Task-`` and a ULID) from its two parts: milliseconds and 80 bits."""
+    return "Task-" + _encode(millis, 10) + _encode(rand, 16)
+
+
 @dataclass(frozen=True, slots=True)
 class Task:
     """One unit of work: ``t_id`` is its id, ``t_type`` the name of its handler."""
@@ -84,6 +89,13 @@ class Task:
     lease_expires_at: datetime | None = field(default=None, compare=False)
     priority: int = 0
     """Higher is claimed first; FIFO within a priority. Kept by every transition (retries too)."""
+    timeout_seconds: float | None = None
+    """How long one attempt may run before it is cancelled and fails (None: no limit)."""
+    idempotency_key: str | None = None
+    """While this task exists, enqueueing the same key returns it instead of a new task."""
+    progress: float | None = None
+    """What the running (or last) attempt reported with ``ctx.progress``: 0.0 to 1.0."""
+    progress_message: str | None = None
 
     @classmethod
     def create(
@@ -93,6 +105,9 @@ class Task:
         max_retries: int,
         priority: int = 0,
         run_at: datetime | None = None,
+        *,
+        timeout_seconds: float | None = None,
+        idempotency_key: str | None = None,
     ) -> Task:
         """A new QUEUED task; with ``run_at`` it is delayed: ``next_run_at`` is set and no claim
         takes it before then."""
@@ -108,6 +123,8 @@ class Task:
             updated_at=now,
             next_run_at=run_at,
             priority=priority,
+            timeout_seconds=timeout_seconds,
+            idempotency_key=idempotency_key,
         )
 
     @property
@@ -126,6 +143,8 @@ class Task:
             next_run_at=None,
             lease_id=lease_id,
             lease_expires_at=lease_expires_at,
+            progress=None,
+            progress_message=None,
         )
 
     def finished(self, outcome: Outcome, now: datetime) -> Task:
@@ -167,10 +186,16 @@ class Task:
             next_run_at=None,
             cancel_requested=False,
             result=None,
+            progress=None,
+            progress_message=None,
         )
 
     def with_lease(self, lease_expires_at: datetime) -> Task:
         return replace(self, lease_expires_at=lease_expires_at)
+
+    def with_progress(self, progress: float, message: str | None, now: datetime) -> Task:
+        """What the running attempt reported (the store fences it by the lease)."""
+        return replace(self, progress=progress, progress_message=message, updated_at=now)
 
     def cancel_flagged(self, now: datetime) -> Task:
         """An INPROGRESS task whose worker is asked to stop."""
@@ -236,3 +261,5 @@ class Outcome:
     next_run_at: datetime | None = None
     refund_attempt: bool = False
     """The attempt was interrupted (shutdown) rather than failed: it does not count."""
+    traceback: str | None = None
+    """The last lines of a failed attempt's traceback, kept in its attempt history."""

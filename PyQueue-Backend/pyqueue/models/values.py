@@ -11,7 +11,8 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from pyqueue.enums import TaskStatus
-from pyqueue.models.task import Outcome
+from pyqueue.models.handlers import MAX_TIMEOUT_SECONDS
+from pyqueue.models.task import Outcome, Task
 
 Order = Literal["asc", "desc"]
 
@@ -19,6 +20,10 @@ MIN_PRIORITY = -100
 MAX_PRIORITY = 100
 MAX_DELAY = timedelta(days=365)
 """How far ahead a task may be scheduled (``delay_seconds`` or ``run_at``)."""
+MAX_TIMEOUT = timedelta(seconds=MAX_TIMEOUT_SECONDS)
+"""The longest execution timeout of one attempt (``timeout_seconds``)."""
+MAX_IDEMPOTENCY_KEY = 200
+"""The longest ``idempotency_key`` (characters)."""
 
 THROUGHPUT_KEEP = timedelta(days=1)
 """How long the per-minute counts of finished tasks are kept (the chart shows at most a day)."""
@@ -36,17 +41,34 @@ class NewTask:
     priority: int = 0
     run_at: datetime | None = None
     delay_seconds: float | None = None
+    timeout_seconds: float | None = None
+    """Cancel an attempt that runs longer (default: the type's, then PYQUEUE_DEFAULT_TIMEOUT)."""
+    idempotency_key: str | None = None
+    """While a task with this key exists, enqueueing it again returns that task."""
+
+
+@dataclass(frozen=True, slots=True)
+class Enqueued:
+    """What enqueueing one request gave: the task, and whether it was created now (``False``:
+    a task with the request's ``idempotency_key`` already existed and is returned instead)."""
+
+    task: Task
+    created: bool
 
 
 @dataclass(frozen=True, slots=True)
 class TaskQuery:
-    """A filtered page of tasks, ordered by id (= creation time)."""
+    """A filtered page of tasks, ordered by id (= creation time).
+
+    ``after`` is a keyset cursor: the id of the last task of the previous page; the page starts
+    just past it in ``order`` (so a deep page costs what the first one does, unlike ``offset``)."""
 
     status: TaskStatus | None = None
     t_type: str | None = None
     limit: int = 100
     offset: int = 0
     order: Order = "desc"
+    after: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +84,8 @@ class AttemptEnd:
 class Counts:
     by_status: dict[TaskStatus, int]
     by_type: dict[str, int]
+    by_status_type: dict[tuple[TaskStatus, str], int] = field(default_factory=dict)
+    """Every (status, type) pair that has tasks (the metrics' ``pyqueue_tasks``)."""
 
     @property
     def total(self) -> int:
@@ -72,10 +96,13 @@ class Counts:
         """Counts from ``(status, type, n)`` rows, one per pair that has tasks."""
         by_status = dict.fromkeys(TaskStatus, 0)
         by_type: dict[str, int] = {}
+        pairs: dict[tuple[TaskStatus, str], int] = {}
         for status, t_type, n in rows:
             by_status[TaskStatus(status)] += n
             by_type[t_type] = by_type.get(t_type, 0) + n
-        return cls(by_status=by_status, by_type=by_type)
+            if n:
+                pairs[(TaskStatus(status), t_type)] = n
+        return cls(by_status=by_status, by_type=by_type, by_status_type=pairs)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,3 +137,6 @@ class Stats:
     busy: int
     workers: int
     processes: int
+    stuck: int = 0
+    """This process's worker threads still running a handler whose attempt already ended (it
+    ran past its timeout and ignores cancellation)."""

@@ -3,6 +3,7 @@ request field clients have always sent (``type`` is accepted too)."""
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
 from itertools import chain
 from typing import Annotated, Literal
@@ -21,11 +22,18 @@ from pydantic import (
 
 from pyqueue.enums import TaskStatus
 from pyqueue.models.handlers import MAX_TYPE_LENGTH
-from pyqueue.models.values import MAX_DELAY, MAX_PRIORITY, MIN_PRIORITY
+from pyqueue.models.values import (
+    MAX_DELAY,
+    MAX_IDEMPOTENCY_KEY,
+    MAX_PRIORITY,
+    MAX_TIMEOUT,
+    MIN_PRIORITY,
+)
 from pyqueue.schemas.params import TaskId
 
 MAX_BATCH = 1000
 MAX_DELAY_SECONDS = int(MAX_DELAY.total_seconds())
+MAX_TIMEOUT_SECONDS = int(MAX_TIMEOUT.total_seconds())
 MAX_PAYLOAD_DEPTH = 64
 """How deeply a payload's arrays and objects may nest (deeper ones cannot be answered as JSON)."""
 
@@ -52,6 +60,13 @@ def limit_nesting(value: JsonValue) -> JsonValue:
                 if isinstance(item, dict | list)
             )
         )
+
+
+def no_control_characters(value: str) -> str:
+    """Refuse text with a control character (an idempotency key is compared and shown as is)."""
+    if any(unicodedata.category(c) == "Cc" for c in value):
+        raise ValueError("must not contain control characters")
+    return value
 
 
 _ISO_TIME = "must be an ISO 8601 time with an offset, such as 2030-01-01T09:00:00Z"
@@ -119,6 +134,24 @@ class EnqueueRequest(BaseModel):
         "not with `delay_seconds`",
     )
 
+    timeout_seconds: float | None = Field(
+        None,
+        gt=0,
+        le=MAX_TIMEOUT_SECONDS,
+        strict=True,
+        allow_inf_nan=False,
+        description="Cancel an attempt that runs longer than this many seconds; it then fails "
+        "with `Timed out after N s` and the retry policy applies (default: the type's timeout, "
+        "then PYQUEUE_DEFAULT_TIMEOUT, else none)",
+    )
+    idempotency_key: Annotated[str, AfterValidator(no_control_characters)] | None = Field(
+        None,
+        min_length=1,
+        max_length=MAX_IDEMPOTENCY_KEY,
+        description="While a task with this key exists (until it is deleted or purged), "
+        "enqueueing the key again returns that task (200) instead of creating one (201)",
+    )
+
     @model_validator(mode="after")
     def _one_way_to_delay(self) -> EnqueueRequest:
         if self.delay_seconds is not None and self.run_at is not None:
@@ -151,6 +184,22 @@ class TaskOut(BaseModel):
     result: JsonValue
     cancel_requested: bool
     priority: int = Field(description="Higher runs first; FIFO within a priority")
+    timeout_seconds: float | None = Field(
+        description="The execution timeout of each attempt, in seconds (none: no limit)"
+    )
+    idempotency_key: str | None = Field(
+        description="Enqueueing this key again returns this task while it exists"
+    )
+    progress: float | None = Field(
+        description="0.0 to 1.0, as the running (or last) attempt reported it; null before any"
+    )
+    progress_message: str | None = Field(description="What the attempt said with its progress")
+
+
+class BatchItemOut(TaskOut):
+    created: bool = Field(
+        description="False when a task with the item's idempotency_key existed: this is it"
+    )
 
 
 class MessageOut(BaseModel):
@@ -199,6 +248,10 @@ class StatsOut(BaseModel):
     by_type: dict[str, int]
     total: int
     workers: WorkersOut
+    stuck_workers: int = Field(
+        description="Worker threads of this process still running a handler whose attempt "
+        "already ended at its timeout (the handler ignores cancellation)"
+    )
 
 
 class MinuteOut(BaseModel):
@@ -210,6 +263,14 @@ class MinuteOut(BaseModel):
 class TaskTypeOut(BaseModel):
     name: str
     description: str
+    registered: bool = Field(
+        True,
+        description="False for a type only seen in the store (or paused) whose handler this "
+        "process does not load: it cannot be enqueued here",
+    )
+    tasks: int = Field(0, description="Tasks of this type in the store, in any status")
+    paused: bool = Field(False, description="Paused: its tasks stay QUEUED, none is claimed")
+    paused_at: datetime | None = None
 
 
 class HealthOut(BaseModel):

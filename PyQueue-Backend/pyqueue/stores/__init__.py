@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from pyqueue.errors import ConfigurationError
-from pyqueue.stores.base import ChangeFeed, TaskStore, WakeupSource
+from pyqueue.stores.base import ChangeFeed, ScheduleStore, TaskStore, WakeupSource
 
-__all__ = ["ChangeFeed", "TaskStore", "WakeupSource", "open_store", "url_scheme"]
+__all__ = ["ChangeFeed", "ScheduleStore", "TaskStore", "WakeupSource", "open_store", "url_scheme"]
 
 SCHEMES = ("memory://", "sqlite:///path.db", "postgresql://…")
 

@@ -15,9 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from pyqueue.enums import TaskStatus
+from pyqueue.models.audit import AuditEntry
+from pyqueue.models.control import Attempt, Pause
+from pyqueue.models.failures import FailureGroup
+from pyqueue.models.schedule import Schedule
 from pyqueue.models.task import Outcome, Task
 from pyqueue.models.values import (
     AttemptEnd,
@@ -53,8 +57,13 @@ class TaskStore(Protocol):
     blocking: bool
     """True when calls do I/O (the API then runs them off the event loop)."""
 
-    def add(self, tasks: Sequence[Task]) -> None:
-        """Insert new QUEUED tasks, all or none; an id that exists raises InvalidTaskState."""
+    def add(self, tasks: Sequence[Task]) -> list[Task]:
+        """Insert new QUEUED tasks, all or none; an id that exists raises InvalidTaskState.
+
+        Returns, for each task, the task stored under it: itself, or, when another task has its
+        ``idempotency_key`` (one added earlier, or earlier in ``tasks``), that task, and nothing is
+        inserted for it. Atomic across processes: a unique index decides, never a read first."""
+        ...
 
     def get(self, task_id: str) -> Task | None: ...
 
@@ -62,8 +71,11 @@ class TaskStore(Protocol):
         """One page of the tasks matching ``query``, and how many match in all."""
         ...
 
-    def claim(self, limit: int, lease_seconds: float) -> list[Task]:
-        """Atomically take up to ``limit`` due QUEUED tasks, oldest first, into INPROGRESS."""
+    def claim(self, limit: int, lease_seconds: float, worker: str = "") -> list[Task]:
+        """Atomically take up to ``limit`` due QUEUED tasks, oldest first, into INPROGRESS,
+        skipping paused types (none while the whole queue is paused); opens each one's
+        :class:`~pyqueue.models.control.Attempt`, run by process ``worker``, in the same
+        transaction. ``finish``, ``finish_many`` and ``recover_expired`` close it likewise."""
         ...
 
     def finish(self, task_id: str, lease_id: str, outcome: Outcome) -> Task | None:
@@ -72,6 +84,13 @@ class TaskStore(Protocol):
 
     def finish_many(self, ends: Sequence[AttemptEnd]) -> list[Task | None]:
         """Record many ends of attempts in one transaction (group commit); one result each."""
+        ...
+
+    def set_progress(
+        self, task_id: str, lease_id: str, progress: float, message: str | None
+    ) -> Task | None:
+        """Record the progress of the attempt holding ``lease_id``; ``None`` when it no longer
+        holds it (nothing changes). Bumps ``updated_at`` so the change feed relays it."""
         ...
 
     def renew(self, leases: Mapping[str, str], lease_seconds: float) -> RenewResult:
@@ -94,6 +113,23 @@ class TaskStore(Protocol):
         """Manual retry of every FAILED task (of one type)."""
         ...
 
+    def failure_groups(self, limit: int) -> list[FailureGroup]:
+        """FAILED tasks grouped by type and the first line of their error, most tasks first."""
+        ...
+
+    def requeue_failure_group(self, error: str | None, t_type: str) -> list[Task]:
+        """Manual retry of the FAILED tasks of one group (see :mod:`pyqueue.models.failures`)."""
+        ...
+
+    def edit_payload(self, task_id: str, payload: Any) -> Task:
+        """Replace a FAILED or CANCELLED task's payload; else :class:`InvalidTaskState`."""
+        ...
+
+    def purge_finished(self, status: TaskStatus, before: datetime, limit: int) -> list[str]:
+        """Remove up to ``limit`` tasks of final ``status`` that finished before ``before``, in
+        one short transaction; returns their ids (retention: the caller repeats in batches)."""
+        ...
+
     def delete(self, task_id: str) -> Task | None:
         """Remove a task for good; returns what was removed."""
         ...
@@ -105,7 +141,9 @@ class TaskStore(Protocol):
     def counts(self) -> Counts: ...
 
     def throughput(self, since: datetime) -> list[MinuteCount]:
-        """Tasks COMPLETED and FAILED per minute since ``since`` (minutes with none omitted)."""
+        """The stored tasks that are COMPLETED or FAILED, per minute they finished, since
+        ``since`` (minutes with none omitted). Deleting, clearing, purging or retrying a task by
+        hand takes it out of its minute, so the chart agrees with :meth:`counts`."""
         ...
 
     def report_workers(self, process_id: str, busy: int, total: int) -> None:
@@ -120,4 +158,85 @@ class TaskStore(Protocol):
         """When the earliest QUEUED task waiting for a retry becomes due."""
         ...
 
+    # -- operations: the audit log, readiness, metrics (see additional_docs/operations.md) ------
+    def record_audit(self, entry: AuditEntry) -> AuditEntry:
+        """Append one audit entry; returns it with its ``id``."""
+        ...
+
+    def audit_page(self, limit: int, offset: int) -> tuple[list[AuditEntry], int]:
+        """One page of the audit log, newest first, and how many entries there are."""
+        ...
+
+    def oldest_queued(self) -> dict[str, datetime]:
+        """Per task type with QUEUED tasks, the earliest time one of them became (or becomes)
+        due: its ``run_at`` (retry or scheduled time, else its last transition)."""
+        ...
+
+    def probe(self) -> None:
+        """Readiness: one cheap write that creates no task (raises :class:`StoreUnavailable` or
+        another :class:`PyQueueError` when the store cannot be read and written)."""
+        ...
+
+    # -- control: attempt history and pauses (see pyqueue.models.control) -----------------------
+    def attempts(self, task_id: str) -> list[Attempt]:
+        """The attempts of a task, oldest first (none for an unknown task); deleting a task
+        deletes them."""
+        ...
+
+    def set_paused(self, name: str, paused: bool) -> bool:
+        """Pause or resume a task type, or the whole queue (``QUEUE_KEY``); True when that
+        changed something. Every process's next claim honours it."""
+        ...
+
+    def pauses(self) -> list[Pause]:
+        """What is paused, in name order (the whole queue first)."""
+        ...
+
     def close(self) -> None: ...
+
+
+@runtime_checkable
+class ScheduleStore(Protocol):
+    """Periodic tasks (``stores/*schedules*``): every store implements it.
+
+    ``fire_schedule`` is what makes each tick run once however many processes run a scheduler:
+    in one transaction it advances ``next_run_at`` only if it still has the value the caller read
+    (compare-and-swap) and adds the tick's task only if that swap won.
+    """
+
+    def add_schedule(self, schedule: Schedule) -> None:
+        """Insert a new schedule; an id that exists raises InvalidTaskState."""
+        ...
+
+    def declare_schedule(self, declared: Schedule) -> Schedule:
+        """Insert a code schedule, or bring the stored one up to ``declared``
+        (:meth:`Schedule.redeclared`: paused and last run are kept). Returns what is stored."""
+        ...
+
+    def get_schedule(self, schedule_id: str) -> Schedule | None: ...
+
+    def list_schedules(self) -> list[Schedule]:
+        """Every schedule, oldest first."""
+        ...
+
+    def pause_schedule(self, schedule_id: str, paused: bool) -> Schedule:
+        """Pause or resume (:meth:`Schedule.with_paused`); ScheduleNotFound when unknown."""
+        ...
+
+    def delete_schedule(self, schedule_id: str) -> Schedule | None:
+        """Remove a schedule (its tasks stay); returns what was removed."""
+        ...
+
+    def due_schedules(self, now: datetime, limit: int) -> list[Schedule]:
+        """Unpaused schedules whose ``next_run_at`` is at or before ``now``, earliest first."""
+        ...
+
+    def next_schedule_at(self) -> datetime | None:
+        """The earliest ``next_run_at`` of an unpaused schedule."""
+        ...
+
+    def fire_schedule(self, expected: datetime, advanced: Schedule, task: Task) -> bool:
+        """One transaction: set the schedule to ``advanced`` if it is unpaused and its
+        ``next_run_at`` is still ``expected``; if so, add ``task`` (unless a task with its id
+        exists). True when this call enqueued the tick."""
+        ...

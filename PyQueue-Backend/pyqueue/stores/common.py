@@ -15,11 +15,12 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from importlib import resources
 from typing import Any, LiteralString
 
 from pyqueue.enums import TaskStatus
+from pyqueue.models.failures import with_payload
 from pyqueue.models.task import Task, utcnow
 
 COLUMNS = (
@@ -40,6 +41,10 @@ COLUMNS = (
     "lease_id",
     "lease_expires_at",
     "priority",
+    "timeout_seconds",
+    "idempotency_key",
+    "progress",
+    "progress_message",
 )
 """The task columns, in the order of :class:`Task`'s fields."""
 
@@ -89,6 +94,10 @@ class RowCodec:
             task.lease_id,
             stamp(task.lease_expires_at),
             task.priority,
+            task.timeout_seconds,
+            task.idempotency_key,
+            task.progress,
+            task.progress_message,
             stamp(eligible_at(task)),
         )
 
@@ -115,6 +124,10 @@ class RowCodec:
             lease_id=row[14],
             lease_expires_at=unstamp(row[15]),
             priority=row[16],
+            timeout_seconds=row[17],
+            idempotency_key=row[18],
+            progress=row[19],
+            progress_message=row[20],
         )
 
 
@@ -170,3 +183,23 @@ class ManualActions:
     def requeue(self, task_id: str) -> Task:
         """Manual retry: FAILED or CANCELLED → QUEUED with a fresh retry budget."""
         return self._update_one(task_id, lambda task: task.retry_by_hand(utcnow()))
+
+    def edit_payload(self, task_id: str, payload: Any) -> Task:
+        """Replace a FAILED or CANCELLED task's payload (then retry it by hand)."""
+        return self._update_one(task_id, lambda task: with_payload(task, payload, utcnow()))
+
+
+_CROCKFORD_VALUE = {c: i for i, c in enumerate("0123456789ABCDEFGHJKMNPQRSTVWXYZ")}
+
+
+def ulid_time(task_id: str) -> datetime | None:
+    """The creation millisecond in a ``Task-`` + ULID id (``None`` for any other id)."""
+    if not task_id.startswith("Task-") or len(task_id) != 31:
+        return None
+    ms = 0
+    for char in task_id[5:15]:
+        value = _CROCKFORD_VALUE.get(char)
+        if value is None:
+            return None
+        ms = ms * 32 + value
+    return datetime.fromtimestamp(ms / 1000, UTC)

@@ -13,12 +13,18 @@ import heapq
 import os
 import threading
 from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sortedcontainers import SortedList
 
 from pyqueue.enums import TaskStatus
 from pyqueue.errors import InvalidTaskState, TaskNotFound
+from pyqueue.models.audit import AuditEntry
+from pyqueue.models.control import QUEUE_KEY, Attempt, AttemptOutcome, Pause, outcome_kind
+from pyqueue.models.failures import FailureGroup, error_group, sort_groups
+from pyqueue.models.schedule import Schedule
 from pyqueue.models.task import Outcome, Task, utcnow
 from pyqueue.models.values import (
     THROUGHPUT_KEEP,
@@ -29,7 +35,8 @@ from pyqueue.models.values import (
     TaskQuery,
     WorkerTotals,
 )
-from pyqueue.stores.common import ManualActions, eligible_at
+from pyqueue.stores.common import ManualActions, eligible_at, ulid_time
+from pyqueue.stores.memory_schedules import MemorySchedules
 
 _KEEP_MINUTES = int(THROUGHPUT_KEEP.total_seconds() // 60)
 
@@ -38,11 +45,22 @@ def _ready_key(task: Task, since: datetime) -> tuple[int, datetime, str]:
     return (-task.priority, since, task.t_id)
 
 
+def _minute_key(task: Task | None) -> tuple[int, int] | None:
+    """The chart's (minute, column) of a COMPLETED (column 0) or FAILED (1) task, else None."""
+    if task is None or task.finished_at is None:
+        return None
+    if task.status is TaskStatus.COMPLETED:
+        return int(task.finished_at.timestamp() // 60), 0
+    if task.status is TaskStatus.FAILED:
+        return int(task.finished_at.timestamp() // 60), 1
+    return None
+
+
 def _keys(task: Task) -> tuple[Hashable, ...]:
     return (None, task.status, ("t", task.t_type), (task.status, task.t_type))
 
 
-class MemoryStore(ManualActions):
+class MemoryStore(ManualActions, MemorySchedules):
     blocking = False
 
     def __init__(self) -> None:
@@ -53,20 +71,34 @@ class MemoryStore(ManualActions):
         self._scheduled: list[tuple[datetime, str]] = []
         self._type_counts: dict[str, int] = {}
         self._minutes: dict[int, list[int]] = {}
+        self._finished: dict[TaskStatus, list[tuple[datetime, str]]] = {}  # retention's heaps
         self._pools: dict[str, tuple[int, int, datetime]] = {}
+        self._schedules: dict[str, Schedule] = {}
+        self._attempts: dict[str, list[Attempt]] = {}  # task id -> its attempts, oldest first
+        self._pauses: dict[str, datetime] = {}
+        self._held: dict[str, list[tuple[int, datetime, str]]] = {}  # paused types' ready entries
+        self._by_key: dict[str, str] = {}  # idempotency key -> id of the task that has it
+        self._audit: list[AuditEntry] = []  # the audit log, oldest first
 
     def _reset(self) -> None:
+        self._attempts.clear()
+        self._held.clear()
+        self._by_key.clear()
         self._tasks.clear()
         self._index.clear()
         self._ready.clear()
         self._scheduled.clear()
         self._type_counts.clear()
+        self._minutes.clear()  # the chart counts stored tasks: none are left
+        self._finished.clear()
 
     # -- index upkeep (caller holds the lock) ---------------------------------------------
     def _put(self, task: Task) -> None:
         old = self._tasks.get(task.t_id)
         self._tasks[task.t_id] = task
         if old is None:
+            if task.idempotency_key is not None:
+                self._by_key[task.idempotency_key] = task.t_id
             self._type_counts[task.t_type] = self._type_counts.get(task.t_type, 0) + 1
             for key in _keys(task):
                 self._index_for(key).add(task.t_id)
@@ -82,16 +114,28 @@ class MemoryStore(ManualActions):
                 heapq.heappush(self._ready, _ready_key(task, task.updated_at))
             else:
                 heapq.heappush(self._scheduled, (task.next_run_at, task.t_id))
-        if task.status in (TaskStatus.COMPLETED, TaskStatus.FAILED) and task.finished_at:
-            self._count_minute(task)
+        if _minute_key(old) != _minute_key(task):
+            self._count_minute(old, -1)
+            self._count_minute(task, 1)
+        if (
+            task.status.is_final
+            and task.finished_at is not None
+            and (old is None or (old.status, old.finished_at) != (task.status, task.finished_at))
+        ):
+            heap = self._finished.setdefault(task.status, [])
+            heapq.heappush(heap, (task.finished_at, task.t_id))
 
     def _drop(self, task: Task) -> None:
         del self._tasks[task.t_id]
+        self._attempts.pop(task.t_id, None)
+        if task.idempotency_key is not None:
+            self._by_key.pop(task.idempotency_key, None)
         self._type_counts[task.t_type] -= 1
         if not self._type_counts[task.t_type]:
             del self._type_counts[task.t_type]
         for key in _keys(task):
             self._index[key].remove(task.t_id)
+        self._count_minute(task, -1)
 
     def _index_for(self, key: Hashable) -> SortedList[str]:
         index = self._index.get(key)
@@ -99,11 +143,20 @@ class MemoryStore(ManualActions):
             index = self._index[key] = SortedList()
         return index
 
-    def _count_minute(self, task: Task) -> None:
-        assert task.finished_at is not None
-        minute = int(task.finished_at.timestamp() // 60)
+    def _count_minute(self, task: Task | None, change: int) -> None:
+        """Add (``change`` 1) or take (-1) ``task`` to or from the minute it finished in, if it
+        is a COMPLETED or FAILED one: the chart counts the stored finished tasks."""
+        key = _minute_key(task)
+        if key is None:
+            return
+        minute, column = key
+        if change < 0:
+            bucket = self._minutes.get(minute)
+            if bucket is not None:  # a minute older than THROUGHPUT_KEEP is gone already
+                bucket[column] = max(0, bucket[column] - 1)
+            return
         bucket = self._minutes.setdefault(minute, [0, 0])
-        bucket[0 if task.status is TaskStatus.COMPLETED else 1] += 1
+        bucket[column] += 1
         if len(self._minutes) > _KEEP_MINUTES:
             del self._minutes[min(self._minutes)]
 
@@ -114,14 +167,21 @@ class MemoryStore(ManualActions):
         return task
 
     # -- the protocol -----------------------------------------------------------------------
-    def add(self, tasks: Sequence[Task]) -> None:
+    def add(self, tasks: Sequence[Task]) -> list[Task]:
+        stored = []
         with self._lock:
             ids = {task.t_id for task in tasks}
             # ``any`` over the new ids: ``ids.isdisjoint(self._tasks)`` would walk every stored task
             if len(ids) < len(tasks) or any(i in self._tasks for i in ids):
                 raise InvalidTaskState("A job with one of these ids already exists")
             for task in tasks:
-                self._put(task)
+                owner = self._by_key.get(task.idempotency_key) if task.idempotency_key else None
+                if owner is None:
+                    self._put(task)
+                    stored.append(task)
+                else:
+                    stored.append(self._tasks[owner])
+        return stored
 
     def get(self, task_id: str) -> Task | None:
         return self._tasks.get(task_id)
@@ -142,17 +202,22 @@ class MemoryStore(ManualActions):
                 return [], 0
             total = len(index)
             if query.order == "asc":
-                ids = index.islice(query.offset, query.offset + query.limit)
+                first = 0 if query.after is None else index.bisect_right(query.after)
+                first += query.offset
+                ids = index.islice(first, first + query.limit)
             else:
-                stop = max(0, total - query.offset)
+                end = total if query.after is None else index.bisect_left(query.after)
+                stop = max(0, end - query.offset)
                 ids = index.islice(max(0, stop - query.limit), stop, reverse=True)
             return [self._tasks[i] for i in ids], total
 
-    def claim(self, limit: int, lease_seconds: float) -> list[Task]:
+    def claim(self, limit: int, lease_seconds: float, worker: str = "") -> list[Task]:
         now = utcnow()
         expires = now + timedelta(seconds=lease_seconds)
         claimed: list[Task] = []
         with self._lock:
+            if QUEUE_KEY in self._pauses:
+                return claimed
             while self._scheduled and self._scheduled[0][0] <= now:
                 due, task_id = heapq.heappop(self._scheduled)
                 waiting = self._tasks.get(task_id)
@@ -167,8 +232,14 @@ class MemoryStore(ManualActions):
                     continue  # left by an earlier wait: the current one has its own entry
                 if task.next_run_at is not None and task.next_run_at > now:
                     continue  # its scheduled entry will bring it back
+                if task.t_type in self._pauses:
+                    self._held.setdefault(task.t_type, []).append(entry)  # back on resume
+                    continue
                 task = task.claimed(os.urandom(16).hex(), expires, now)
                 self._put(task)
+                self._attempts.setdefault(task.t_id, []).append(
+                    Attempt(task.t_id, task.attempts, now, worker)
+                )
                 claimed.append(task)
         return claimed
 
@@ -187,7 +258,32 @@ class MemoryStore(ManualActions):
             return None
         task = task.finished(outcome, now)
         self._put(task)
+        self._close_attempt(task.t_id, outcome_kind(outcome), outcome.error, outcome.traceback, now)
         return task
+
+    def _close_attempt(
+        self,
+        task_id: str,
+        kind: AttemptOutcome,
+        error: str | None,
+        trace: str | None,
+        now: datetime,
+    ) -> None:
+        history = self._attempts.get(task_id)
+        if history and history[-1].finished_at is None:
+            history[-1] = history[-1].ended(kind, error, trace, now)
+
+    def set_progress(
+        self, task_id: str, lease_id: str, progress: float, message: str | None
+    ) -> Task | None:
+        with self._lock:
+            task = self._tasks.get(task_id)
+            held = task is not None and task.lease_id == lease_id
+            if task is None or not held or task.status is not TaskStatus.INPROGRESS:
+                return None
+            task = task.with_progress(progress, message, utcnow())
+            self._tasks[task_id] = task  # same status: no index changes
+            return task
 
     def renew(self, leases: Mapping[str, str], lease_seconds: float) -> RenewResult:
         result = RenewResult()
@@ -213,6 +309,9 @@ class MemoryStore(ManualActions):
                 if task.lease_expires_at is not None and task.lease_expires_at < now:
                     task = task.lease_lost(now)
                     self._put(task)
+                    self._close_attempt(
+                        task_id, AttemptOutcome.LEASE_EXPIRED, task.last_error, None, now
+                    )
                     recovered.append(task)
         return recovered
 
@@ -231,6 +330,44 @@ class MemoryStore(ManualActions):
             for task in tasks:
                 self._put(task)
         return tasks
+
+    def failure_groups(self, limit: int) -> list[FailureGroup]:
+        found: dict[tuple[str | None, str], list[Any]] = {}
+        with self._lock:
+            for task_id in self._index.get(TaskStatus.FAILED) or ():
+                task = self._tasks[task_id]
+                at = task.finished_at or task.updated_at
+                group = found.setdefault((error_group(task.last_error), task.t_type), [0, at])
+                group[0] += 1
+                group[1] = max(group[1], at)
+        groups = [FailureGroup(e, t, n, at) for (e, t), (n, at) in found.items()]
+        return sort_groups(groups, limit)
+
+    def requeue_failure_group(self, error: str | None, t_type: str) -> list[Task]:
+        now = utcnow()
+        with self._lock:
+            ids = list(self._index.get((TaskStatus.FAILED, t_type)) or ())
+            tasks = [
+                self._tasks[i].requeued(now)
+                for i in ids
+                if error_group(self._tasks[i].last_error) == error
+            ]
+            for task in tasks:
+                self._put(task)
+        return tasks
+
+    def purge_finished(self, status: TaskStatus, before: datetime, limit: int) -> list[str]:
+        removed: list[str] = []
+        with self._lock:
+            heap = self._finished.get(status) or []
+            while heap and heap[0][0] < before and len(removed) < limit:
+                finished_at, task_id = heapq.heappop(heap)
+                task = self._tasks.get(task_id)
+                if task is None or (task.status, task.finished_at) != (status, finished_at):
+                    continue  # deleted, retried or finished again since: a stale entry
+                self._drop(task)
+                removed.append(task_id)
+        return removed
 
     def delete(self, task_id: str) -> Task | None:
         with self._lock:
@@ -256,7 +393,12 @@ class MemoryStore(ManualActions):
     def counts(self) -> Counts:
         with self._lock:
             by_status = {s: len(self._index.get(s) or ()) for s in TaskStatus}
-            return Counts(by_status=by_status, by_type=dict(self._type_counts))
+            pairs = {
+                (key[0], key[1]): len(ids)
+                for key, ids in self._index.items()
+                if isinstance(key, tuple) and isinstance(key[0], TaskStatus) and ids
+            }
+            return Counts(by_status, dict(self._type_counts), pairs)
 
     def throughput(self, since: datetime) -> list[MinuteCount]:
         first = int(since.timestamp() // 60)
@@ -285,7 +427,65 @@ class MemoryStore(ManualActions):
 
     def next_due(self) -> datetime | None:
         with self._lock:
+            if QUEUE_KEY in self._pauses:
+                return None  # nothing is claimed: no wake-up is due
             return self._scheduled[0][0] if self._scheduled else None
+
+    def attempts(self, task_id: str) -> list[Attempt]:
+        with self._lock:
+            return list(self._attempts.get(task_id, ()))
+
+    def set_paused(self, name: str, paused: bool) -> bool:
+        with self._lock:
+            if paused:
+                if name in self._pauses:
+                    return False
+                self._pauses[name] = utcnow()
+                return True
+            if self._pauses.pop(name, None) is None:
+                return False
+            for entry in self._held.pop(name, ()):
+                heapq.heappush(self._ready, entry)  # stale ones are skipped by claim, as ever
+            return True
+
+    def pauses(self) -> list[Pause]:
+        with self._lock:
+            return [Pause(name, at) for name, at in sorted(self._pauses.items())]
+
+    # -- operations: audit log, readiness, metrics ---------------------------------------------
+    def record_audit(self, entry: AuditEntry) -> AuditEntry:
+        with self._lock:
+            stored = replace(entry.trimmed(), id=len(self._audit) + 1)
+            self._audit.append(stored)
+        return stored
+
+    def audit_page(self, limit: int, offset: int) -> tuple[list[AuditEntry], int]:
+        with self._lock:
+            total = len(self._audit)
+            stop = max(0, total - offset)
+            return self._audit[max(0, stop - limit) : stop][::-1], total
+
+    def oldest_queued(self) -> dict[str, datetime]:
+        """Walks each type's QUEUED ids in id (creation) order and stops at the first id created
+        after the earliest due time seen: a task is never due before it was created."""
+        oldest: dict[str, datetime] = {}
+        with self._lock:
+            for key, ids in self._index.items():
+                if not (isinstance(key, tuple) and key[0] is TaskStatus.QUEUED and ids):
+                    continue
+                best: datetime | None = None
+                for task_id in ids:
+                    created = ulid_time(task_id)
+                    if best is not None and created is not None and created >= best:
+                        break
+                    due = eligible_at(self._tasks[task_id])
+                    best = due if best is None else min(best, due)
+                assert best is not None
+                oldest[key[1]] = best
+        return oldest
+
+    def probe(self) -> None:
+        """Always ready: the tasks are this process's memory."""
 
     def close(self) -> None:
         """Nothing to release."""

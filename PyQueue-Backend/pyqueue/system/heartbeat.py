@@ -65,9 +65,11 @@ class Heartbeat:
             self._pool.cancel(task_id, "cancelled")
 
     def recover_expired(self) -> None:
-        for task in self._store.recover_expired():
+        recovered = self._store.recover_expired()
+        for task in recovered:
             logger.warning("Recovered %s after its lease ran out", task.t_id)
             self._on_requeued(task)
+        self._pool.observers.leases_expired(recovered)
 
     def report_pool(self) -> None:
         self.report(self._pool.workers)

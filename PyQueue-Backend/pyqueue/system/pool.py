@@ -22,13 +22,18 @@ from pyqueue.models.values import AttemptEnd
 from pyqueue.stores import TaskStore
 from pyqueue.system.events import EventBus
 from pyqueue.system.finisher import Finisher
-from pyqueue.system.worker import WorkerFactory
+from pyqueue.system.observer import Observers
+from pyqueue.system.timeouts import Deadlines
+from pyqueue.system.worker import WorkerFactory, interrupted
 
 logger = logging.getLogger("pyqueue.queue")
 
 CLAIM_LINGER = 0.002
 """Seconds the dispatcher waits for half the worker slots to be free, so that claims come in
 batches (one store round trip for several tasks) rather than one per finished task."""
+
+STUCK_GRACE = 1.0
+"""Seconds after a timeout before a handler still running (it ignores cancellation) is logged."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +42,8 @@ class PoolConfig:
     lease_seconds: float
     poll_interval: float
     retry: RetryPolicy
+    process_id: str = ""
+    """Who runs the attempts claimed here, as the attempt history records it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,12 +78,22 @@ class WorkerPool:
         self._batch_floor = max(1, config.workers // 2)
         self._finisher = Finisher(self._record) if store.blocking and config.workers else None
         self._wake = threading.Event()
+        self.observers = Observers()
+        """Told of every attempt that starts and ends here (the API's metrics observe it)."""
+        # Execution timeouts. An attempt ends once: by its thread or by its deadline, whichever
+        # comes first takes its lease id out of ``_live``. A thread still running a handler whose
+        # attempt its deadline ended is *overrun* (a thread cannot be killed); the executor has
+        # ``_spare`` extra threads so that a few of them do not take worker slots away.
+        self._deadlines = Deadlines()
+        self._live: set[str] = set()
+        self._overrun: dict[str, Running] = {}
+        self._spare = max(2, config.workers)
 
     # -- lifecycle ----------------------------------------------------------------------------
     def start(self) -> None:
         if not self._config.workers:
             return
-        self._executor = ThreadPoolExecutor(self._config.workers, "pyqueue-worker")
+        self._executor = ThreadPoolExecutor(self._config.workers + self._spare, "pyqueue-worker")
         self._dispatcher = threading.Thread(
             target=self._dispatch_loop, name="pyqueue-dispatcher", daemon=True
         )
@@ -95,6 +112,7 @@ class WorkerPool:
                 for running in self._running.values():
                     running.context.cancel("shutdown")
                 self._cond.wait_for(lambda: not self._running, max(1.0, timeout))
+        self._deadlines.stop()
         if self._finisher is not None and not self._finisher.close(timeout=10):
             logger.warning("Some attempt ends were not recorded; their leases will recover them")
         if self._executor is not None:
@@ -122,6 +140,12 @@ class WorkerPool:
         with self._cond:
             return len(self._running)
 
+    @property
+    def stuck(self) -> int:
+        """Threads still running a handler whose attempt already ended (past its timeout)."""
+        with self._cond:
+            return len(self._overrun)
+
     def running_ids(self) -> list[str]:
         with self._cond:
             return list(self._running)
@@ -141,7 +165,8 @@ class WorkerPool:
 
     # -- the dispatcher -----------------------------------------------------------------------
     def _free(self) -> int:
-        return self._config.workers - len(self._running)
+        # overrun threads beyond the spare ones hold executor threads: fewer slots until they end
+        return self._config.workers - len(self._running) - max(0, len(self._overrun) - self._spare)
 
     def _dispatch_loop(self) -> None:
         while not self._stopping.is_set():
@@ -157,7 +182,9 @@ class WorkerPool:
                 break
             self._wake.clear()
             try:
-                tasks = self._store.claim(free, self._config.lease_seconds)
+                tasks = self._store.claim(
+                    free, self._config.lease_seconds, worker=self._config.process_id
+                )
             except PyQueueError as exc:
                 logger.warning("Cannot claim tasks: %s", exc)
                 self._wake.wait(self._config.poll_interval)
@@ -182,12 +209,15 @@ class WorkerPool:
 
     def _submit(self, tasks: list[Task]) -> None:
         assert self._executor is not None
-        started = [Running(t, TaskContext(t.t_id, t.attempts, t.max_retries)) for t in tasks]
+        started = [Running(t, self._context(t)) for t in tasks]
         with self._cond:
             for running in started:
                 self._running[running.task.t_id] = running
+                self._live.add(running.task.lease_id or "")
         for running in started:
             self._events.publish("updated", running.task)
+            if self.observers:
+                self.observers.attempt_started(running.task)
             self._executor.submit(self._run, running)
 
     def _idle_wait(self) -> float:
@@ -199,13 +229,106 @@ class WorkerPool:
             return self._config.poll_interval
         return max(0.0, min(self._config.poll_interval, (due - utcnow()).total_seconds()))
 
+    def _context(self, task: Task) -> TaskContext:
+        """The handler's context: its timeout, and where its progress goes (fenced by the lease)."""
+
+        def report(progress: float, message: str | None) -> None:
+            try:
+                saved = self._store.set_progress(task.t_id, lease, progress, message)
+            except PyQueueError as exc:
+                logger.warning("Could not record the progress of %s: %s", task.t_id, exc)
+                return
+            if saved is not None:
+                self._events.publish("updated", saved)
+
+        lease = task.lease_id or ""
+        return TaskContext(
+            task.t_id,
+            task.attempts,
+            task.max_retries,
+            timeout_seconds=task.timeout_seconds,
+            progress_sink=report,
+        )
+
     # -- one attempt, and recording how it ended ------------------------------------------------
     def _run(self, running: Running) -> None:
+        timeout = running.task.timeout_seconds
+        deadline = None
+        if timeout is not None:
+            deadline = self._deadlines.add(timeout, lambda: self._time_out(running))
         outcome = Outcome(TaskStatus.QUEUED, error="The worker stopped unexpectedly")
         try:
             outcome = self._attempt(running)
         finally:
-            self._finish(running.task, outcome)
+            if deadline is not None:
+                self._deadlines.cancel(deadline)
+            if self._end(running):
+                self._finish(running.task, outcome)
+            else:
+                self._discard_late(running, outcome)
+
+    def _end(self, running: Running) -> bool:
+        """Whether the caller ends this attempt (True once: for its thread or its deadline)."""
+        with self._cond:
+            return self._end_locked(running)
+
+    def _time_out(self, running: Running) -> None:
+        """The deadline of an attempt came first: cancel the handler (cooperatively) and end the
+        attempt now, whether or not the handler stops."""
+        task = running.task
+        with self._cond:
+            if not self._end_locked(running):
+                return
+            self._overrun[task.lease_id or ""] = running
+        running.context.cancel("timeout")
+        outcome = interrupted(task, running.context, self._config.retry)
+        logger.warning(
+            "Attempt %d of %s (%s) timed out after %g s",
+            task.attempts,
+            task.t_id,
+            task.t_type,
+            task.timeout_seconds or 0,
+            extra={"task_id": task.t_id, "attempt": task.attempts},
+        )
+        self._finish(task, outcome)
+        self._deadlines.add(STUCK_GRACE, lambda: self._report_stuck(running))
+
+    def _end_locked(self, running: Running) -> bool:
+        """:meth:`_end` with ``_cond`` held."""
+        lease = running.task.lease_id or ""
+        if lease not in self._live:
+            return False
+        self._live.discard(lease)
+        return True
+
+    def _report_stuck(self, running: Running) -> None:
+        """Log, once, a handler still running after its timeout (it ignores cancellation)."""
+        with self._cond:
+            stuck = (running.task.lease_id or "") in self._overrun
+        if stuck:
+            task = running.task
+            logger.warning(
+                "A worker thread is stuck: the handler of %s (%s) still runs %g s after its "
+                "timeout and ignores cancellation (call ctx.sleep or ctx.raise_if_cancelled); "
+                "its result will be discarded",
+                task.t_id,
+                task.t_type,
+                STUCK_GRACE,
+                extra={"task_id": task.t_id, "attempt": task.attempts},
+            )
+
+    def _discard_late(self, running: Running, outcome: Outcome) -> None:
+        """The handler returned after its attempt was ended at its deadline: drop what it did
+        (its lease is gone, so the store would refuse it anyway)."""
+        with self._cond:
+            self._overrun.pop(running.task.lease_id or "", None)
+            self._cond.notify_all()  # a slot that an overrun thread held may be free again
+        logger.info(
+            "Discarded the late end (%s) of %s: its attempt had timed out",
+            outcome.status.value,
+            running.task.t_id,
+            extra={"task_id": running.task.t_id},
+        )
 
     def _attempt(self, running: Running) -> Outcome:
         task = running.task
@@ -222,6 +345,10 @@ class WorkerPool:
         With a store that does I/O the end goes to the finisher (group commit); the task keeps its
         lease, renewed by the heartbeat, until the end is recorded.
         """
+        if self.observers:
+            started = task.started_at
+            ran = (utcnow() - started).total_seconds() if started is not None else 0.0
+            self.observers.attempt_ended(task, outcome, ran)
         if self._finisher is not None:
             with self._cond:
                 running = self._running.pop(task.t_id, None)

@@ -15,6 +15,7 @@ import os
 import socket
 import threading
 import time
+import unicodedata
 import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, replace
@@ -24,6 +25,7 @@ from typing import Any
 from pyqueue.config import Settings
 from pyqueue.enums import TaskStatus
 from pyqueue.errors import (
+    ConfigurationError,
     InvalidPayload,
     InvalidTaskOption,
     PayloadTooLarge,
@@ -32,22 +34,32 @@ from pyqueue.errors import (
     TaskNotFound,
     UnknownTaskType,
 )
+from pyqueue.models.audit import AuditEntry
+from pyqueue.models.control import QUEUE_KEY, Attempt, QueueState, TypeState
+from pyqueue.models.failures import MAX_FAILURE_GROUPS, FailureGroup
 from pyqueue.models.handlers import HandlerRegistry, HandlerSpec
 from pyqueue.models.retry import RetryPolicy
 from pyqueue.models.task import Task, strict_json, utcnow
 from pyqueue.models.values import (
     MAX_DELAY,
+    MAX_IDEMPOTENCY_KEY,
     MAX_PRIORITY,
+    MAX_TIMEOUT,
     MIN_PRIORITY,
+    Counts,
+    Enqueued,
     MinuteCount,
     NewTask,
     Stats,
     TaskQuery,
 )
-from pyqueue.stores import ChangeFeed, TaskStore, WakeupSource
+from pyqueue.stores import ChangeFeed, ScheduleStore, TaskStore, WakeupSource
 from pyqueue.system.events import Event, EventBus
 from pyqueue.system.heartbeat import Heartbeat, Relay
+from pyqueue.system.maintenance import MAINTENANCE_SECONDS, Maintenance, Retention
+from pyqueue.system.observer import Observers
 from pyqueue.system.pool import PoolConfig, WorkerPool
+from pyqueue.system.scheduler import Schedules
 from pyqueue.system.worker import WorkerFactory
 
 logger = logging.getLogger("pyqueue.queue")
@@ -65,6 +77,15 @@ class QueueConfig:
     poll_interval: float
     shutdown_timeout: float
     max_payload_bytes: int
+    default_timeout: float | None = None
+    """PYQUEUE_DEFAULT_TIMEOUT: the execution timeout of a task that names none and whose type
+    declares none."""
+    retention_completed: timedelta | None = timedelta(days=7)
+    """PYQUEUE_RETENTION_COMPLETED (COMPLETED and CANCELLED tasks); None keeps them."""
+    retention_failed: timedelta | None = timedelta(days=30)
+    """PYQUEUE_RETENTION_FAILED; None keeps them."""
+    maintenance_seconds: float = MAINTENANCE_SECONDS
+    """How often a process with workers purges finished tasks past their retention."""
 
     @classmethod
     def from_settings(cls, settings: Settings) -> QueueConfig:
@@ -77,6 +98,9 @@ class QueueConfig:
             poll_interval=settings.poll_interval,
             shutdown_timeout=settings.shutdown_timeout,
             max_payload_bytes=settings.max_payload_bytes,
+            retention_completed=settings.retention_completed,
+            retention_failed=settings.retention_failed,
+            default_timeout=settings.default_timeout,
         )
 
 
@@ -96,7 +120,11 @@ class Queue:
         self.process_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._stopping = threading.Event()
         pool_config = PoolConfig(
-            config.workers, config.lease_seconds, config.poll_interval, config.retry
+            config.workers,
+            config.lease_seconds,
+            config.poll_interval,
+            config.retry,
+            process_id=self.process_id,
         )
         self._pool = WorkerPool(
             store, worker_factory, registry, pool_config, self.events, self._stopping
@@ -111,6 +139,20 @@ class Queue:
         )
         self._threads: list[threading.Thread] = []
         self._started = False
+        retention = Retention(config.retention_completed, config.retention_failed)
+        self._maintenance = Maintenance(store, retention, self._purged, config.maintenance_seconds)
+        self._schedules = (
+            Schedules(
+                store,
+                registry,
+                max_retries=config.max_retries,
+                max_payload_bytes=config.max_payload_bytes,
+                poll=config.poll_interval,
+                on_enqueued=self._changed,
+            )
+            if isinstance(store, ScheduleStore)
+            else None
+        )
 
     # -- lifecycle ----------------------------------------------------------------------------
     def start(self) -> None:
@@ -121,13 +163,35 @@ class Queue:
         if self.config.workers and isinstance(self.store, WakeupSource):
             self.store.set_wakeup(self.wake)  # e.g. PostgreSQL's LISTEN/NOTIFY
         self._spawn("pyqueue-heartbeat", self._heartbeat.run)
+        if self.config.workers and self._maintenance.enabled:
+            self._spawn("pyqueue-maintenance", self._maintenance.run)
         try:
             self._heartbeat.report(self.config.workers)
         except PyQueueError as exc:
             logger.warning("Could not report this process's worker pool: %s", exc)
         if isinstance(self.store, ChangeFeed):
             self._spawn("pyqueue-relay", Relay(self.store, self.events).run)
+        self._start_schedules()
         logger.info("Queue started with %d workers", self.config.workers)
+
+    def _start_schedules(self) -> None:
+        """Declare the code's schedules; a process with workers also runs the scheduler."""
+        if self._schedules is None:
+            return
+        try:
+            self._schedules.declare_code_schedules()
+        except PyQueueError as exc:  # the scheduler thread tries again
+            logger.warning("Could not declare the code's schedules: %s", exc)
+        if self.config.workers:
+            self._spawn("pyqueue-scheduler", self._schedules.run)
+
+    @property
+    def schedules(self) -> Schedules:
+        """Periodic tasks: ``queue.schedules.create("REPORT", "0 * * * *")``, ``all``, ``get``,
+        ``pause``, ``delete`` (see :mod:`pyqueue.system.scheduler`)."""
+        if self._schedules is None:
+            raise ConfigurationError("This store does not keep schedules")
+        return self._schedules
 
     def _spawn(self, name: str, target: Callable[[threading.Event], None]) -> None:
         thread = threading.Thread(target=target, args=(self._stopping,), name=name, daemon=True)
@@ -142,6 +206,8 @@ class Queue:
         timeout = self.config.shutdown_timeout if timeout is None else timeout
         self._say_what_stopping_waits_for(timeout)
         self._stopping.set()
+        if self._schedules is not None:
+            self._schedules.wake()
         self.close_streams()
         self._pool.stop(timeout)
         self._pool.join(5)
@@ -241,29 +307,59 @@ class Queue:
         priority: int = 0,
         delay_seconds: float | None = None,
         run_at: datetime | None = None,
+        timeout_seconds: float | None = None,
+        idempotency_key: str | None = None,
     ) -> Task:
         """Enqueue one task. ``priority`` (-100 to 100, higher first); ``delay_seconds`` or
         ``run_at`` (an aware time), not both, delay it: it stays QUEUED with ``next_run_at`` set
-        and is not claimed before then."""
-        request = NewTask(t_type, payload, max_retries, priority, run_at, delay_seconds)
-        return self.enqueue_many([request])[0]
+        and is not claimed before then. ``timeout_seconds`` limits each attempt. With an
+        ``idempotency_key`` that a task already has, that task is returned and nothing is added
+        (:meth:`enqueue_unique` also says which happened)."""
+        request = NewTask(
+            t_type,
+            payload,
+            max_retries,
+            priority,
+            run_at,
+            delay_seconds,
+            timeout_seconds,
+            idempotency_key,
+        )
+        return self.submit_many([request])[0].task
+
+    def enqueue_unique(
+        self, t_type: str, payload: Any, idempotency_key: str, **options: Any
+    ) -> Enqueued:
+        """Enqueue one task under ``idempotency_key`` unless a task has that key: the task, and
+        whether it was created now (``options`` as for :meth:`enqueue`)."""
+        request = NewTask(t_type, payload, idempotency_key=idempotency_key, **options)
+        return self.submit_many([request])[0]
 
     def enqueue_many(self, requests: Sequence[NewTask]) -> list[Task]:
-        """Validate every request, then add them all or none."""
+        """Validate every request, then add them all or none; the task stored for each (an
+        existing one for an ``idempotency_key`` in use)."""
+        return [entry.task for entry in self.submit_many(requests)]
+
+    def submit_many(self, requests: Sequence[NewTask]) -> list[Enqueued]:
+        """Validate every request, then add them all or none; for each, the task stored under it
+        and whether it was created (``False``: its ``idempotency_key`` was in use, by a task added
+        earlier or earlier in ``requests``)."""
         if self.stopping:
             raise QueueStopped("The queue is shutting down and accepts no new jobs")
         tasks = [self._new_task(i, r, len(requests) > 1) for i, r in enumerate(requests)]
-        self.store.add(tasks)
-        for task in tasks:
-            self.events.publish("updated", task)
-        self.wake()
-        return tasks
+        stored = self.store.add(tasks)
+        result = [Enqueued(s, s.t_id == t.t_id) for s, t in zip(stored, tasks, strict=True)]
+        for entry in result:
+            if entry.created:
+                self.events.publish("updated", entry.task)
+        if any(entry.created for entry in result):
+            self.wake()
+        return result
 
-    def _new_task(self, index: int, request: NewTask, many: bool) -> Task:
-        t_type = self.registry.resolve(request.t_type)
-        where = f"Task {index}: payload" if many else "Payload"
+    def _check_payload(self, payload: Any, where: str) -> None:
+        """A payload JSON can carry faithfully, within ``PYQUEUE_MAX_PAYLOAD_BYTES``."""
         try:
-            encoded = strict_json(request.payload)
+            encoded = strict_json(payload)
         except (TypeError, ValueError) as exc:  # NaN/Infinity, lone surrogates, non-JSON objects
             raise InvalidPayload(f"{where} is not storable JSON: {exc}") from None
         size = len(encoded)
@@ -271,6 +367,10 @@ class Queue:
             raise PayloadTooLarge(
                 f"{where} is {size} bytes; the limit is {self.config.max_payload_bytes} bytes"
             )
+
+    def _new_task(self, index: int, request: NewTask, many: bool) -> Task:
+        t_type = self.registry.resolve(request.t_type)
+        self._check_payload(request.payload, f"Task {index}: payload" if many else "Payload")
         retries = self.config.max_retries if request.max_retries is None else request.max_retries
         prefix = f"Task {index}: " if many else ""
         priority = request.priority
@@ -281,8 +381,29 @@ class Queue:
                 f"{prefix}priority is {priority}; it must be {MIN_PRIORITY} to {MAX_PRIORITY}"
             )
         return Task.create(
-            t_type, request.payload, retries, priority, self._delayed(prefix, request)
+            t_type,
+            request.payload,
+            retries,
+            priority,
+            self._delayed(prefix, request),
+            timeout_seconds=self._timeout(prefix, request, t_type),
+            idempotency_key=_idempotency_key(prefix, request.idempotency_key),
         )
+
+    def _timeout(self, prefix: str, request: NewTask, t_type: str) -> float | None:
+        """The attempt timeout: the request's, else the type's default, else the setting's."""
+        seconds = request.timeout_seconds
+        if seconds is None:
+            type_default = self.registry.get(t_type).timeout
+            return type_default if type_default is not None else self.config.default_timeout
+        limit = int(MAX_TIMEOUT.total_seconds())
+        if isinstance(seconds, bool) or not isinstance(seconds, int | float):
+            raise InvalidTaskOption(f"{prefix}timeout_seconds must be a number")
+        if not math.isfinite(seconds) or not 0 < seconds <= limit:
+            raise InvalidTaskOption(
+                f"{prefix}timeout_seconds is {seconds}; it must be more than 0 and at most {limit}"
+            )
+        return float(seconds)
 
     @staticmethod
     def _delayed(prefix: str, request: NewTask) -> datetime | None:
@@ -335,6 +456,33 @@ class Queue:
             self._changed(task)
         return tasks
 
+    # -- dead letters and retention (see pyqueue.models.failures, system.maintenance) -----------
+    def failure_groups(self, limit: int = MAX_FAILURE_GROUPS) -> list[FailureGroup]:
+        """FAILED tasks grouped by type and the first line of their error, most first."""
+        return self.store.failure_groups(max(1, min(limit, MAX_FAILURE_GROUPS)))
+
+    def retry_failure_group(self, error: str | None, t_type: str) -> list[Task]:
+        """Manual retry (as :meth:`retry`) of every FAILED task of one group."""
+        tasks = self.store.requeue_failure_group(error, self.type_filter(t_type))
+        for task in tasks:
+            self._changed(task)
+        return tasks
+
+    def edit_payload(self, task_id: str, payload: Any) -> Task:
+        """Replace a FAILED or CANCELLED task's payload (limits as on enqueue), to retry it."""
+        self._check_payload(payload, "Payload")
+        task = self.store.edit_payload(task_id, payload)
+        self.events.publish("updated", task)
+        return task
+
+    def purge_expired(self) -> int:
+        """Remove the finished tasks past their retention now (worker processes also do this
+        every minute); returns how many."""
+        return self._maintenance.purge()
+
+    def _purged(self, count: int) -> None:
+        self.events.publish("cleared")
+
     def cancel(self, task_id: str) -> Task:
         task = self.store.request_cancel(task_id)
         self._pool.cancel(task_id, "cancelled")
@@ -368,6 +516,7 @@ class Queue:
             busy + others.busy,
             self.config.workers + others.total,
             here + others.processes,
+            stuck=self._pool.stuck,
         )
 
     def throughput(self, minutes: int) -> list[MinuteCount]:
@@ -386,10 +535,123 @@ class Queue:
         """The live event stream, replayed from ``last_seq`` (see :meth:`EventBus.stream`)."""
         return self.events.stream(last_seq)
 
+    # -- operations: metrics, readiness, the audit log ------------------------------------------
+    @property
+    def observers(self) -> Observers:
+        """Add a :class:`~pyqueue.system.observer.PoolObserver` here to hear of every attempt
+        that starts and ends in this process and every lease this process recovers."""
+        return self._pool.observers
+
+    def pool_size(self) -> tuple[int, int]:
+        """This process's workers: (busy now, total)."""
+        return self._pool.busy, self.config.workers
+
+    def counts(self) -> Counts:
+        """Tasks by status and type in the store (every process's)."""
+        return self.store.counts()
+
+    def oldest_queued(self) -> dict[str, datetime]:
+        """Per type with QUEUED tasks, when the longest-waiting one became (or becomes) due."""
+        return self.store.oldest_queued()
+
+    def probe(self) -> None:
+        """Readiness: the store answers and takes a write (raises a :class:`PyQueueError`)."""
+        self.store.probe()
+
+    def record_audit(self, entry: AuditEntry) -> AuditEntry:
+        return self.store.record_audit(entry)
+
+    def audit_page(self, limit: int, offset: int) -> tuple[list[AuditEntry], int]:
+        """The audit log, newest first, and how many entries it holds."""
+        return self.store.audit_page(limit, offset)
+
+    # -- control: pauses and the attempt history ------------------------------------------------
+    def attempts(self, task_id: str) -> list[Attempt]:
+        """Every attempt of a task, oldest first (:class:`TaskNotFound` for an unknown task)."""
+        self.get(task_id)
+        return self.store.attempts(task_id)
+
+    def type_states(self) -> list[TypeState]:
+        """The registered types, then those only seen in the store or paused, each with its
+        task count and whether it is paused."""
+        counts = self.store.counts().by_type
+        paused = {p.name: p.paused_at for p in self.store.pauses()}
+        states = [
+            TypeState(s.name, s.description, True, counts.get(s.name, 0), paused.get(s.name))
+            for s in self.registry.specs()
+        ]
+        others = (set(counts) | set(paused)) - {s.name for s in states} - {QUEUE_KEY}
+        states += [TypeState(n, "", False, counts.get(n, 0), paused.get(n)) for n in sorted(others)]
+        return states
+
+    def queue_state(self) -> QueueState:
+        pauses = self.store.pauses()
+        whole = next((p.paused_at for p in pauses if p.name == QUEUE_KEY), None)
+        return QueueState(whole, [p.name for p in pauses if p.name != QUEUE_KEY])
+
+    def pause_type(self, t_type: str) -> TypeState:
+        """Stop claiming tasks of ``t_type`` in every process sharing the store (from each one's
+        next claim); enqueue still works and its tasks stay QUEUED. Running ones finish."""
+        return self._set_type_paused(t_type, True)
+
+    def resume_type(self, t_type: str) -> TypeState:
+        """Claim ``t_type`` again; idle workers are woken (other processes too)."""
+        return self._set_type_paused(t_type, False)
+
+    def pause_queue(self) -> QueueState:
+        """Stop every claim, in every process sharing the store; enqueue still works."""
+        self.store.set_paused(QUEUE_KEY, True)
+        logger.info("Queue paused: no task is claimed until it is resumed")
+        return self.queue_state()
+
+    def resume_queue(self) -> QueueState:
+        if self.store.set_paused(QUEUE_KEY, False):
+            logger.info("Queue resumed")
+            self.wake()
+        return self.queue_state()
+
+    def _set_type_paused(self, t_type: str, paused: bool) -> TypeState:
+        name = self._pausable(t_type)
+        if self.store.set_paused(name, paused):
+            logger.info("Task type %s %s", name, "paused" if paused else "resumed")
+            if not paused:
+                self.wake()
+        return next(s for s in self.type_states() if s.name == name)
+
+    def _pausable(self, t_type: str) -> str:
+        """A registered type (in any case, as on enqueue), or one the store has tasks of or
+        has paused; else :class:`UnknownTaskType`."""
+        try:
+            return self.registry.resolve(t_type)
+        except UnknownTaskType:
+            if t_type and (
+                t_type in self.store.counts().by_type
+                or any(p.name == t_type for p in self.store.pauses())
+            ):
+                return t_type
+            raise
+
     def _changed(self, task: Task) -> None:
         self.events.publish("updated", task)
         if task.status is TaskStatus.QUEUED:
             self.wake()
+
+
+def _idempotency_key(prefix: str, key: str | None) -> str | None:
+    """``idempotency_key`` checked: 1 to :data:`MAX_IDEMPOTENCY_KEY` characters, none a control
+    character."""
+    if key is None:
+        return None
+    if not isinstance(key, str):
+        raise InvalidTaskOption(f"{prefix}idempotency_key must be a string")
+    if not 1 <= len(key) <= MAX_IDEMPOTENCY_KEY:
+        raise InvalidTaskOption(
+            f"{prefix}idempotency_key has {len(key)} characters; it must have 1 to "
+            f"{MAX_IDEMPOTENCY_KEY}"
+        )
+    if any(unicodedata.category(c) == "Cc" for c in key):
+        raise InvalidTaskOption(f"{prefix}idempotency_key must not contain control characters")
+    return key
 
 
 def _delay(prefix: str, seconds: float) -> timedelta:

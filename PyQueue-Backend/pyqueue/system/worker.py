@@ -7,15 +7,18 @@ attempt never touches the store, the pool or the queue.
 
 from __future__ import annotations
 
+import inspect
 import logging
 from collections.abc import Callable
 from functools import partial
 from typing import Any
 
 from pyqueue.enums import TaskStatus
+from pyqueue.models.control import traceback_tail
 from pyqueue.models.handlers import Handler, TaskCancelled, TaskContext
 from pyqueue.models.retry import RetryPolicy
 from pyqueue.models.task import Outcome, Task, strict_json, utcnow
+from pyqueue.system.aio import run_awaitable
 
 logger = logging.getLogger("pyqueue.worker")
 
@@ -29,12 +32,15 @@ def run_attempt(task: Task, handler: Handler, ctx: TaskContext, policy: RetryPol
     """Run ``handler`` on the task's payload and say how the attempt ended."""
     try:
         ctx.raise_if_cancelled()
-        result = _jsonable(handler(task.payload, ctx))
+        result = handler(task.payload, ctx)
+        if inspect.isawaitable(result):  # an async def handler
+            result = run_awaitable(result, ctx)
+        result = _jsonable(result)
     except TaskCancelled:
-        return _cancelled(ctx)
+        return interrupted(task, ctx, policy)
     except Exception as exc:  # a handler's failure, whatever it is, is an attempt that failed
         if ctx.cancelled:
-            return _cancelled(ctx)
+            return interrupted(task, ctx, policy)
         extra = {"task_id": task.t_id, "attempt": task.attempts}
         logger.warning(
             "Attempt %d of %s (%s) failed: %r",
@@ -45,7 +51,7 @@ def run_attempt(task: Task, handler: Handler, ctx: TaskContext, policy: RetryPol
             exc_info=exc,
             extra=extra,
         )
-        return _failed(task, policy, f"{type(exc).__name__}: {exc}")
+        return _failed(task, policy, f"{type(exc).__name__}: {exc}", traceback_tail(exc))
     logger.debug("Completed %s", task.t_id, extra={"task_id": task.t_id})
     return Outcome(TaskStatus.COMPLETED, result=result)
 
@@ -57,7 +63,11 @@ def worker_factory(
     return partial(run_attempt, task, handler, ctx, policy)
 
 
-def _cancelled(ctx: TaskContext) -> Outcome:
+def interrupted(task: Task, ctx: TaskContext, policy: RetryPolicy) -> Outcome:
+    """How an attempt that was asked to stop ends: a timeout is a failed attempt (the retry policy
+    applies); a shutdown gives the task back; anything else cancels it."""
+    if ctx.cancel_reason == "timeout":
+        return _failed(task, policy, f"Timed out after {ctx.timeout_seconds or 0:g} s")
     if ctx.cancel_reason == "shutdown":
         return Outcome(
             TaskStatus.QUEUED,
@@ -67,13 +77,16 @@ def _cancelled(ctx: TaskContext) -> Outcome:
     return Outcome(TaskStatus.CANCELLED, error="Cancelled while running")
 
 
-def _failed(task: Task, policy: RetryPolicy, error: str) -> Outcome:
+def _failed(task: Task, policy: RetryPolicy, error: str, trace: str | None = None) -> Outcome:
     error = error[:MAX_ERROR_CHARS]
     if task.retries_left:
         return Outcome(
-            TaskStatus.QUEUED, error=error, next_run_at=policy.next_run_at(task.attempts, utcnow())
+            TaskStatus.QUEUED,
+            error=error,
+            next_run_at=policy.next_run_at(task.attempts, utcnow()),
+            traceback=trace,
         )
-    return Outcome(TaskStatus.FAILED, error=error)
+    return Outcome(TaskStatus.FAILED, error=error, traceback=trace)
 
 
 def _jsonable(value: Any) -> Any:

@@ -12,7 +12,7 @@ from tests.support import MakeClient, enqueue, queue_of, settle
 TASK_FIELDS = {
     "id", "payload", "type", "status", "attempts", "max_retries", "created_at", "updated_at",
     "started_at", "finished_at", "next_run_at", "last_error", "result", "cancel_requested",
-    "priority",
+    "priority", "timeout_seconds", "idempotency_key", "progress", "progress_message",
 }  # fmt: skip
 
 

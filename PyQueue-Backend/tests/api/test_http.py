@@ -44,8 +44,8 @@ def test_api_routes_answer_their_own_405_with_the_right_allow(
         ("PUT", "/api/enqueue", "POST"),
         ("POST", "/api/jobs", "GET"),
         ("DELETE", "/api/jobs", "GET"),
-        ("PUT", "/api/jobs/Task-X", "GET, DELETE"),
-        ("POST", "/api/jobs/Task-X", "GET, DELETE"),
+        ("PUT", "/api/jobs/Task-X", "GET, PATCH, DELETE"),  # PATCH: edit a failed payload
+        ("POST", "/api/jobs/Task-X", "GET, PATCH, DELETE"),
         ("GET", "/api/jobs/Task-X/retry", "POST"),
         ("GET", "/api/clear", "POST"),
         ("POST", "/api/stats", "GET"),

@@ -18,7 +18,7 @@ from pyqueue.models.values import TaskQuery
 from pyqueue.stores import open_store
 from pyqueue.stores.sqlite import SCHEMA_VERSION, SQLiteStore, sqlite_path
 from pyqueue.stores.sqlite.connection import MAX_IDLE
-from pyqueue.stores.sqlite.store import QUERIES, page_sql
+from pyqueue.stores.sqlite.store import QUERIES, UPGRADE_COLUMNS, page_sql
 from tests.stores.helpers import added, claim_one, new, run_to
 
 pytestmark = pytest.mark.sqlite
@@ -57,7 +57,7 @@ def test_a_version_1_file_is_upgraded_keeping_its_tasks(tmp_path: Path) -> None:
     try:
         assert upgraded.get(queued[1].t_id) == queued[1]
         with sqlite3.connect(path) as conn:
-            assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+            assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
             names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
         assert {"pyqueue_workers", "tasks_updated", "tasks", "task_counts", "tasks_ready"} <= names
         assert "tasks_claim" not in names
@@ -69,7 +69,9 @@ def test_a_version_1_file_is_upgraded_keeping_its_tasks(tmp_path: Path) -> None:
 def _to_version_2(conn: sqlite3.Connection) -> None:
     """Turn a current file into one of schema version 2: no priority, the run_at claim index."""
     conn.execute("DROP INDEX tasks_ready")
-    conn.execute("ALTER TABLE tasks DROP COLUMN priority")
+    conn.execute("DROP INDEX tasks_idempotency")
+    for _, column, _ in UPGRADE_COLUMNS:  # priority (version 3) and the later ones
+        conn.execute(f"ALTER TABLE tasks DROP COLUMN {column}")
     conn.execute("CREATE INDEX tasks_claim ON tasks (run_at) WHERE status = 'QUEUED'")
     conn.execute("PRAGMA user_version = 2")
 
@@ -92,7 +94,8 @@ def test_a_version_2_file_gets_priorities_keeping_its_tasks_in_claim_order(
 
     upgraded = SQLiteStore(path)
     try:
-        assert _columns(path)[-2:] == ["run_at", "priority"]
+        columns = _columns(path)  # run_at, then what later versions added, in order
+        assert columns[columns.index("run_at") :] == ["run_at", *(c for _, c, _ in UPGRADE_COLUMNS)]
         assert [upgraded.get(t.t_id) for t in queued] == queued  # priority 0, as before
         urgent = replace(new(), priority=5)
         upgraded.add([urgent])

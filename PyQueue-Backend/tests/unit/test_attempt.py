@@ -114,6 +114,8 @@ def test_the_worker_factory_binds_an_attempt() -> None:
 
 def test_the_public_surface() -> None:
     expected = {"task", "TaskContext", "Settings", "create_app", "build_queue", "NewTask", "Queue"}
+    expected |= {"Client", "AsyncClient", "PyQueueError", "NotFound", "Conflict", "Unauthorized"}
+    expected |= {"ValidationFailed", "ConnectionFailed", "WaitTimeout"}
     assert expected <= set(pyqueue.__all__)
     for name in pyqueue.__all__:
         assert getattr(pyqueue, name) is not None

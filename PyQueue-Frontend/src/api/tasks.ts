@@ -28,13 +28,18 @@ export async function listTasks(query: TaskQuery): Promise<TaskPage> {
           limit: query.limit,
           offset: query.offset,
           order: "desc",
+          ...(query.cursor ? { cursor: query.cursor } : {}),
         },
       },
     }),
   );
   const header = response.headers.get("X-Total-Count");
   const total = header === null ? query.offset + data.length : Number(header);
-  return { items: data, total: Number.isFinite(total) ? total : data.length };
+  return {
+    items: data,
+    total: Number.isFinite(total) ? total : data.length,
+    nextCursor: response.headers.get("X-Next-Cursor"),
+  };
 }
 
 export async function countTasks(status: string | null, type: string | null): Promise<number> {
@@ -53,6 +58,15 @@ function enqueueBody(input: EnqueueInput) {
 
 export async function enqueueTask(input: EnqueueInput): Promise<Task> {
   return (await call(client.POST("/api/enqueue", { body: enqueueBody(input) }))).data;
+}
+
+/**
+ * Enqueue one task, saying whether it was created: with an `idempotency_key` that a task already
+ * has, the server answers that task with 200 (not 201) and creates nothing.
+ */
+export async function enqueueOnce(input: EnqueueInput): Promise<{ task: Task; created: boolean }> {
+  const { data, response } = await call(client.POST("/api/enqueue", { body: enqueueBody(input) }));
+  return { task: data, created: response.status === 201 };
 }
 
 export async function enqueueBatch(tasks: EnqueueInput[]): Promise<Task[]> {

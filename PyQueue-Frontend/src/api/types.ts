@@ -4,10 +4,13 @@ import type { components } from "./schema.gen";
 type Schemas = components["schemas"];
 
 export type Task = Schemas["TaskOut"];
+export type Schedule = Schemas["ScheduleOut"];
+export type ScheduleInput = Schemas["ScheduleIn"];
 export type TaskStatus = Task["status"];
 export type Stats = Schemas["StatsOut"];
 export type ThroughputPoint = Schemas["MinuteOut"];
-export type TaskTypeInfo = Schemas["TaskTypeOut"];
+/** A task type as the enqueue form and filters need it (the pause fields are optional there). */
+export type TaskTypeInfo = Pick<Schemas["TaskTypeOut"], "name" | "description"> & Partial<Schemas["TaskTypeOut"]>;
 export type BulkAction = Schemas["BulkRequest"]["action"];
 export type BulkResult = Schemas["BulkOut"];
 
@@ -29,11 +32,15 @@ export interface TaskQuery {
   type: string | null;
   limit: number;
   offset: number;
+  /** The previous page's `nextCursor`: this page starts just past it (then `offset` is 0). */
+  cursor?: string | null;
 }
 
 export interface TaskPage {
   items: Task[];
   total: number;
+  /** The server's `X-Next-Cursor`: where the next page starts (only on a full page). */
+  nextCursor: string | null;
 }
 
 type EnqueueRequest = Schemas["EnqueueRequest"];
@@ -48,6 +55,10 @@ export const PRIORITY_MIN = -100;
 export const PRIORITY_MAX = 100;
 /** How far ahead a task may be delayed: 365 days. */
 export const MAX_DELAY_SECONDS = 365 * 24 * 3600;
+/** The longest execution timeout of one attempt: 7 days. */
+export const MAX_TIMEOUT_SECONDS = 7 * 24 * 3600;
+/** The longest idempotency key, in characters. */
+export const MAX_IDEMPOTENCY_KEY = 200;
 
 /** A message of the `/api/events` stream. */
 export type TaskEvent =

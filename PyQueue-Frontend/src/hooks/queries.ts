@@ -1,5 +1,5 @@
 /** Read hooks: each wraps one endpoint with its query key and the live/polling policy. */
-import { keepPreviousData, useQueries, useQuery } from "@tanstack/react-query";
+import { keepPreviousData, type QueryClient, useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
 import {
   countTasks,
   getStats,
@@ -8,15 +8,25 @@ import {
   getThroughput,
   listTasks,
 } from "../api/tasks";
-import { STATUSES, type TaskQuery, type TaskStatus } from "../api/types";
+import { STATUSES, type Task, type TaskQuery, type TaskStatus } from "../api/types";
+import { newest } from "../utils/newest";
 import { queryKeys } from "./queryKeys";
 import { usePollInterval } from "./useLiveEvents";
 
+/** A fetched task, unless an event already brought a newer version of it (see `newest`). */
+function latest(client: QueryClient, task: Task): Task {
+  return newest(client.getQueryData<Task>(queryKeys.task(task.id)), task);
+}
+
 export function useTaskList(query: TaskQuery) {
   const refetchInterval = usePollInterval();
+  const client = useQueryClient();
   return useQuery({
     queryKey: queryKeys.taskList(query),
-    queryFn: () => listTasks(query),
+    queryFn: async () => {
+      const page = await listTasks(query);
+      return { ...page, items: page.items.map((task) => latest(client, task)) };
+    },
     placeholderData: keepPreviousData,
     refetchInterval,
   });
@@ -24,9 +34,10 @@ export function useTaskList(query: TaskQuery) {
 
 export function useTask(id: string | null) {
   const refetchInterval = usePollInterval();
+  const client = useQueryClient();
   return useQuery({
     queryKey: queryKeys.task(id ?? ""),
-    queryFn: () => getTask(id ?? ""),
+    queryFn: async () => latest(client, await getTask(id ?? "")),
     enabled: Boolean(id),
     refetchInterval,
   });

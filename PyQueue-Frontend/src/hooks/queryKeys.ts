@@ -15,6 +15,8 @@ export const queryKeys = {
   stats: () => [...root, "stats"] as const,
   throughput: (minutes: number) => [...root, "stats", "throughput", minutes] as const,
   types: () => [...root, "types"] as const,
+  whoami: () => [...root, "whoami"] as const,
+  audit: (limit: number, offset: number) => [...root, "audit", { limit, offset }] as const,
 };
 
 /** Everything that changes when tasks change (all but the type list). */

@@ -32,7 +32,7 @@ describe("live task events", () => {
     const queued = makeTask({ status: "QUEUED" });
     const other = makeTask({ id: "Task-OTHER" });
     const listKey = queryKeys.taskList({ status: null, type: null, limit: 25, offset: 0 });
-    client.setQueryData<TaskPage>(listKey, { items: [queued, other], total: 2 });
+    client.setQueryData<TaskPage>(listKey, { items: [queued, other], total: 2, nextCursor: null });
     client.setQueryData(queryKeys.task(queued.id), queued);
     const refresh = vi.fn();
 
@@ -52,7 +52,7 @@ describe("live task events", () => {
     expect(client.getQueryState(queryKeys.task(task.id))?.isInvalidated).toBe(true);
 
     const listKey = queryKeys.taskList({ status: null, type: null, limit: 25, offset: 0 });
-    client.setQueryData<TaskPage>(listKey, { items: [], total: 0 });
+    client.setQueryData<TaskPage>(listKey, { items: [], total: 0, nextCursor: null });
     applyTaskEvent(client, { kind: "cleared" }, vi.fn());
     expect(client.getQueryState(listKey)?.isInvalidated).toBe(true);
   });
@@ -61,7 +61,7 @@ describe("live task events", () => {
     const client = new QueryClient();
     const task = makeTask();
     const listKey = queryKeys.taskList({ status: "FAILED", type: null, limit: 25, offset: 0 });
-    client.setQueryData<TaskPage>(listKey, { items: [task], total: 1 });
+    client.setQueryData<TaskPage>(listKey, { items: [task], total: 1, nextCursor: null });
     client.setQueryData(queryKeys.task(task.id), task);
     applyTaskEvent(client, { kind: "resync" }, vi.fn());
     expect(client.getQueryState(listKey)?.isInvalidated).toBe(true);

@@ -12,6 +12,7 @@ import { apiUrl } from "../api/client";
 import { isApiError } from "../api/errors";
 import { openEventStream, SseParser } from "../api/sse";
 import type { Task, TaskEvent, TaskPage } from "../api/types";
+import { newest } from "../utils/newest";
 import { createStore, useStore } from "../utils/store";
 import { throttle } from "../utils/throttle";
 import { usePageVisible } from "./usePageVisible";
@@ -56,7 +57,7 @@ export function parseTaskEvent(data: string): TaskEvent | null {
 function patchLists(client: QueryClient, task: Task): void {
   client.setQueriesData<TaskPage>({ queryKey: queryKeys.taskLists() }, (page) =>
     page?.items.some((t) => t.id === task.id)
-      ? { ...page, items: page.items.map((t) => (t.id === task.id ? task : t)) }
+      ? { ...page, items: page.items.map((t) => (t.id === task.id ? newest(t, task) : t)) }
       : page,
   );
 }
@@ -64,7 +65,7 @@ function patchLists(client: QueryClient, task: Task): void {
 /** Applies one event to the query cache; `refresh` refetches lists and counts (throttled). */
 export function applyTaskEvent(client: QueryClient, event: TaskEvent, refresh: () => void): void {
   if (event.kind === "updated") {
-    client.setQueryData(queryKeys.task(event.task.id), event.task);
+    client.setQueryData<Task>(queryKeys.task(event.task.id), (cached) => newest(cached, event.task));
     patchLists(client, event.task);
   } else if (event.kind === "deleted") {
     void client.invalidateQueries({ queryKey: queryKeys.task(event.id) });

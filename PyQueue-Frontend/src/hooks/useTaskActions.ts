@@ -8,7 +8,7 @@ import {
   cancelTask,
   clearTasks,
   deleteTask,
-  enqueueTask,
+  enqueueOnce,
   retryAllFailed,
   retryTask,
 } from "../api/tasks";
@@ -28,10 +28,11 @@ function useRefresh() {
 export function useEnqueue() {
   const refresh = useRefresh();
   return useMutation({
-    mutationFn: (input: EnqueueInput) => enqueueTask(input),
+    mutationFn: (input: EnqueueInput) => enqueueOnce(input),
     meta: { action: "Enqueue" },
-    onSuccess: (task) => {
-      toast.success(`Enqueued ${task.id} (${task.type})`);
+    onSuccess: ({ task, created }) => {
+      if (created) toast.success(`Enqueued ${task.id} (${task.type})`);
+      else toast.info(`Already enqueued as ${task.id} (${task.type}): its idempotency key is in use`);
       return refresh(task);
     },
   });

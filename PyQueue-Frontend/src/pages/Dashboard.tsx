@@ -1,9 +1,14 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { useCallback } from "react";
 import { errorMessage } from "../api/errors";
+import { AuditLog } from "../components/AuditLog/AuditLog";
 import { EnqueueForm } from "../components/EnqueueForm/EnqueueForm";
 import { LiveIndicator } from "../components/LiveIndicator/LiveIndicator";
 import { Overview } from "../components/Overview/Overview";
+import { PauseControls } from "../components/PauseControls/PauseControls";
+import { RequireAdmin } from "../components/RoleBadge/RequireAdmin";
+import { RoleBadge } from "../components/RoleBadge/RoleBadge";
+import { Schedules } from "../components/Schedules/Schedules";
 import { TaskDetail } from "../components/TaskDetail/TaskDetail";
 import { TasksPanel } from "../components/TasksPanel/TasksPanel";
 import { TokenPrompt } from "../components/TokenPrompt/TokenPrompt";
@@ -28,6 +33,7 @@ export function Dashboard() {
           <img src="/favicon.svg" alt="" width="22" height="22" /> PyQueue
         </h1>
         <LiveIndicator />
+        <RoleBadge />
         <nav className="dashboard__links" aria-label="API links">
           <a href="/docs">API docs</a>
           <a href="/openapi.json">OpenAPI</a>
@@ -36,12 +42,14 @@ export function Dashboard() {
       <main className="dashboard__main">
         <div className="dashboard__top">
           <Overview />
-          <EnqueueForm
-            types={types.data}
-            typesError={types.isError ? errorMessage(types.error) : null}
-            pending={enqueue.isPending}
-            onSubmit={(input) => enqueue.mutate(input)}
-          />
+          <RequireAdmin>
+            <EnqueueForm
+              types={types.data?.filter((t) => t.registered !== false)}
+              typesError={types.isError ? errorMessage(types.error) : null}
+              pending={enqueue.isPending}
+              onSubmit={(input) => enqueue.mutate(input)}
+            />
+          </RequireAdmin>
         </div>
         <div className={view.task ? "dashboard__body dashboard__body--detail" : "dashboard__body"}>
           <TasksPanel view={view} onView={onView} />
@@ -54,6 +62,11 @@ export function Dashboard() {
             />
           )}
         </div>
+        <RequireAdmin>
+          <PauseControls />
+          <Schedules />
+        </RequireAdmin>
+        <AuditLog />
       </main>
       <TokenPrompt onSaved={() => void client.invalidateQueries()} />
     </div>

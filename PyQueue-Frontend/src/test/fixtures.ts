@@ -17,6 +17,10 @@ export function makeTask(overrides: Partial<Task> = {}): Task {
     last_error: null,
     result: null,
     cancel_requested: false,
+    timeout_seconds: null,
+    idempotency_key: null,
+    progress: null,
+    progress_message: null,
     ...overrides,
   };
 }

@@ -4,13 +4,30 @@
 -- from these pieces in Python (their WHERE clause depends on the filters given).
 
 -- name: insert
-INSERT INTO tasks ({columns}, run_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+INSERT INTO tasks ({columns}, run_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+
+-- name: insert_unique
+-- A task with an idempotency key: nothing is inserted while another task has the key.
+INSERT INTO tasks ({columns}, run_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+
+-- name: get_by_key
+SELECT {columns} FROM tasks WHERE idempotency_key = ?
+
+-- name: set_progress
+-- Fenced: only the attempt holding the lease reports progress.
+UPDATE tasks SET progress = ?, progress_message = ?, updated_at = ?
+WHERE t_id = ? AND lease_id = ? AND status = 'INPROGRESS'
+RETURNING {columns}
 
 -- name: update
 UPDATE tasks SET t_type = ?, payload = ?, status = ?, attempts = ?, max_retries = ?,
     created_at = ?, updated_at = ?, started_at = ?, finished_at = ?, next_run_at = ?,
     last_error = ?, result = ?, cancel_requested = ?, lease_id = ?, lease_expires_at = ?,
-    priority = ?, run_at = ?
+    priority = ?, timeout_seconds = ?, idempotency_key = ?, progress = ?, progress_message = ?,
+    run_at = ?
 WHERE t_id = ?
 
 -- name: select
@@ -21,8 +38,12 @@ SELECT {columns} FROM tasks WHERE t_id = ?
 
 -- name: claim
 -- Highest priority first, FIFO (run_at, then id) within a priority: the order of tasks_ready.
+-- Paused types are skipped, and nothing is taken while the whole queue (name '') is paused; both
+-- subqueries are evaluated once per claim, so the claim still walks tasks_ready in order.
 SELECT {columns} FROM tasks INDEXED BY tasks_ready
 WHERE status = 'QUEUED' AND (next_run_at IS NULL OR next_run_at <= ?)
+    AND t_type NOT IN (SELECT name FROM pauses)
+    AND NOT EXISTS (SELECT 1 FROM pauses WHERE name = '')
 ORDER BY priority DESC, run_at, t_id LIMIT ?
 
 -- name: expired
@@ -30,8 +51,12 @@ SELECT {columns} FROM tasks INDEXED BY tasks_lease
 WHERE status = 'INPROGRESS' AND lease_expires_at < ?
 
 -- name: next_due
-SELECT MIN(next_run_at) FROM tasks INDEXED BY tasks_retry
+-- What a claim could take next: paused types (or a paused queue) wake nobody.
+SELECT next_run_at FROM tasks INDEXED BY tasks_retry
 WHERE status = 'QUEUED' AND next_run_at IS NOT NULL
+    AND t_type NOT IN (SELECT name FROM pauses)
+    AND NOT EXISTS (SELECT 1 FROM pauses WHERE name = '')
+ORDER BY next_run_at LIMIT 1
 
 -- name: renew
 UPDATE tasks SET lease_expires_at = ?
@@ -65,3 +90,49 @@ DELETE FROM pyqueue_workers WHERE process_id = ?
 -- name: worker_totals
 SELECT count(*), coalesce(sum(busy), 0), coalesce(sum(total), 0) FROM pyqueue_workers
 WHERE seen_at >= ? AND process_id <> ?
+
+-- name: purge
+-- Retention: one batch of the oldest finished tasks of one status (the caller repeats).
+DELETE FROM tasks WHERE t_id IN (
+    SELECT t_id FROM tasks INDEXED BY tasks_finished
+    WHERE status = ? AND finished_at IS NOT NULL AND finished_at < ?
+    ORDER BY finished_at LIMIT ?
+)
+RETURNING t_id
+
+-- name: failure_groups
+-- A group is a type and the first line of the error (pyqueue.models.failures.error_group).
+SELECT error, t_type, count(*) AS n, max(coalesce(finished_at, updated_at)) AS latest FROM (
+    SELECT CASE WHEN instr(last_error, char(10)) > 0
+                THEN substr(last_error, 1, instr(last_error, char(10)) - 1)
+                ELSE last_error END AS error,
+           t_type, finished_at, updated_at
+    FROM tasks INDEXED BY tasks_status WHERE status = 'FAILED'
+)
+GROUP BY error, t_type
+ORDER BY n DESC, latest DESC
+LIMIT ?
+
+-- name: failed_of_type
+SELECT {columns} FROM tasks INDEXED BY tasks_status_type
+WHERE status = 'FAILED' AND t_type = ? ORDER BY t_id
+
+-- name: open_attempt
+INSERT INTO attempts (task_id, number, started_at, worker) VALUES (?, ?, ?, ?)
+
+-- name: close_attempt
+UPDATE attempts SET finished_at = ?, outcome = ?, error = ?, traceback = ?
+WHERE task_id = ? AND finished_at IS NULL
+
+-- name: attempts
+SELECT task_id, number, started_at, finished_at, worker, outcome, error, traceback
+FROM attempts WHERE task_id = ? ORDER BY id
+
+-- name: pause
+INSERT INTO pauses (name, paused_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING
+
+-- name: resume
+DELETE FROM pauses WHERE name = ?
+
+-- name: pauses
+SELECT name, paused_at FROM pauses ORDER BY name

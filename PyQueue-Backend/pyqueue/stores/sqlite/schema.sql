@@ -22,7 +22,11 @@ CREATE TABLE IF NOT EXISTS tasks (
     lease_id         TEXT,
     lease_expires_at INTEGER,
     run_at           INTEGER NOT NULL,
-    priority         INTEGER NOT NULL DEFAULT 0
+    priority         INTEGER NOT NULL DEFAULT 0,
+    timeout_seconds  REAL,
+    idempotency_key  TEXT,
+    progress         REAL,
+    progress_message TEXT
 ) WITHOUT ROWID;
 
 -- Version 3: claims take the highest priority first, FIFO (run_at, then id) within a priority.
@@ -37,6 +41,10 @@ CREATE INDEX IF NOT EXISTS tasks_lease ON tasks (lease_expires_at) WHERE status 
 CREATE INDEX IF NOT EXISTS tasks_status ON tasks (status, t_id);
 CREATE INDEX IF NOT EXISTS tasks_type ON tasks (t_type, t_id);
 CREATE INDEX IF NOT EXISTS tasks_status_type ON tasks (status, t_type, t_id);
+-- Version 4 (control): while a task with an idempotency key exists, no other task has that key;
+-- enqueue inserts with ON CONFLICT DO NOTHING and then reads the existing task (atomic).
+CREATE UNIQUE INDEX IF NOT EXISTS tasks_idempotency ON tasks (idempotency_key)
+    WHERE idempotency_key IS NOT NULL;
 -- The change feed that relays other processes' changes to this process's event stream.
 CREATE INDEX IF NOT EXISTS tasks_updated ON tasks (updated_at);
 
@@ -91,3 +99,88 @@ CREATE TABLE IF NOT EXISTS pyqueue_workers (
     total      INTEGER NOT NULL,
     seen_at    INTEGER NOT NULL
 ) WITHOUT ROWID;
+
+-- Version 4, retention: purges find finished tasks by status and finish time, oldest first.
+CREATE INDEX IF NOT EXISTS tasks_finished ON tasks (status, finished_at)
+    WHERE finished_at IS NOT NULL;
+-- The chart counts the stored COMPLETED and FAILED tasks by the minute they finished, as the
+-- cards count stored tasks: a task that is deleted, cleared, purged or retried by hand leaves its
+-- minute (a minute already trimmed stays gone; nothing goes below zero).
+CREATE TRIGGER IF NOT EXISTS tasks_uncount_minute AFTER UPDATE OF status ON tasks
+    WHEN OLD.status <> NEW.status AND OLD.status IN ('COMPLETED', 'FAILED')
+        AND OLD.finished_at IS NOT NULL
+BEGIN
+    UPDATE task_minutes SET completed = max(0, completed - (OLD.status = 'COMPLETED')),
+        failed = max(0, failed - (OLD.status = 'FAILED'))
+    WHERE minute = OLD.finished_at / 60000000;
+END;
+CREATE TRIGGER IF NOT EXISTS tasks_uncount_minute_delete AFTER DELETE ON tasks
+    WHEN OLD.status IN ('COMPLETED', 'FAILED') AND OLD.finished_at IS NOT NULL
+BEGIN
+    UPDATE task_minutes SET completed = max(0, completed - (OLD.status = 'COMPLETED')),
+        failed = max(0, failed - (OLD.status = 'FAILED'))
+    WHERE minute = OLD.finished_at / 60000000;
+END;
+
+-- Version 4, attempt history: one row per attempt, opened in the claim's transaction and closed
+-- in the one that records its end (or the lease recovery's), so it never disagrees with the task.
+-- outcome: RUNNING until it ends (pyqueue.models.control.AttemptOutcome).
+CREATE TABLE IF NOT EXISTS attempts (
+    id          INTEGER PRIMARY KEY,
+    task_id     TEXT NOT NULL,
+    number      INTEGER NOT NULL,
+    started_at  INTEGER NOT NULL,
+    finished_at INTEGER,
+    worker      TEXT NOT NULL,
+    outcome     TEXT NOT NULL DEFAULT 'RUNNING',
+    error       TEXT,
+    traceback   TEXT
+);
+CREATE INDEX IF NOT EXISTS attempts_task ON attempts (task_id, id);
+-- Deleting a task (delete, clear, retention) deletes its attempts.
+CREATE TRIGGER IF NOT EXISTS tasks_attempts_delete AFTER DELETE ON tasks
+BEGIN
+    DELETE FROM attempts WHERE task_id = OLD.t_id;
+END;
+
+-- Version 4, pauses: a paused task type, or the whole queue (name ''), is skipped by claims.
+CREATE TABLE IF NOT EXISTS pauses (
+    name      TEXT PRIMARY KEY,
+    paused_at INTEGER NOT NULL
+) WITHOUT ROWID;
+
+-- Version 4, operations: the audit log of changes made through the API (newest first by id),
+-- the readiness probe's one-row table (GET /api/ready writes it; it never holds a task), and the
+-- oldest QUEUED task of each type for the metrics (min(run_at) per type, one index seek each).
+CREATE TABLE IF NOT EXISTS audit_log (
+    id     INTEGER PRIMARY KEY AUTOINCREMENT,
+    at     INTEGER NOT NULL,
+    role   TEXT NOT NULL,
+    client TEXT NOT NULL,
+    action TEXT NOT NULL,
+    target TEXT NOT NULL,
+    count  INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS readiness_probe (
+    id         INTEGER PRIMARY KEY CHECK (id = 1),
+    checked_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS tasks_queued_type ON tasks (t_type, run_at) WHERE status = 'QUEUED';
+
+-- Version 4: periodic tasks. A schedule fires when next_run_at (UTC microseconds) is due: the
+-- process that moves next_run_at on from the value it read (compare-and-swap) adds the tick's
+-- task in the same transaction. source is 'api' or 'code' (declared with @task(schedule=...)).
+CREATE TABLE IF NOT EXISTS schedules (
+    id          TEXT PRIMARY KEY,
+    t_type      TEXT NOT NULL,
+    payload     TEXT NOT NULL,
+    cron        TEXT NOT NULL,
+    timezone    TEXT NOT NULL,
+    paused      INTEGER NOT NULL DEFAULT 0,
+    next_run_at INTEGER NOT NULL,
+    last_run_at INTEGER,
+    source      TEXT NOT NULL,
+    created_at  INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS schedules_due ON schedules (next_run_at) WHERE paused = 0;

@@ -10,15 +10,20 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sqlite3
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from pyqueue.enums import TaskStatus
-from pyqueue.errors import ConfigurationError, InvalidTaskState, TaskNotFound
+from pyqueue.errors import ConfigurationError, InvalidTaskState, StoreUnavailable, TaskNotFound
+from pyqueue.models.audit import AuditEntry
+from pyqueue.models.control import Attempt, AttemptOutcome, Pause, outcome_kind
+from pyqueue.models.failures import FailureGroup, error_group, sort_groups
 from pyqueue.models.task import Outcome, Task, utcnow
 from pyqueue.models.values import (
     THROUGHPUT_KEEP,
@@ -31,18 +36,27 @@ from pyqueue.models.values import (
 )
 from pyqueue.stores.common import ManualActions, RowCodec, dumps, load_queries, read_sql
 from pyqueue.stores.sqlite.connection import Database
+from pyqueue.stores.sqlite.schedules import SQLiteSchedules
 from pyqueue.stores.sqlite.watcher import CommitWatcher
 
 logger = logging.getLogger("pyqueue.stores.sqlite")
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """The ``PRAGMA user_version`` of a file with the current schema."""
 
-UPGRADE_COLUMNS = (("tasks", "priority", "INTEGER NOT NULL DEFAULT 0"),)
-"""Columns that a newer schema added to a table an older file has (version 3: ``priority``)."""
+UPGRADE_COLUMNS = (
+    ("tasks", "priority", "INTEGER NOT NULL DEFAULT 0"),
+    ("tasks", "timeout_seconds", "REAL"),
+    ("tasks", "idempotency_key", "TEXT"),
+    ("tasks", "progress", "REAL"),
+    ("tasks", "progress_message", "TEXT"),
+)
+"""Columns that a newer schema added to a table an older file has (version 3: ``priority``;
+version 4: ``timeout_seconds``, ``idempotency_key``, ``progress``, ``progress_message``)."""
 
 _PACKAGE = "pyqueue.stores.sqlite"
 QUERIES = load_queries(_PACKAGE)
+OPERATIONS = load_queries(_PACKAGE, "operations.sql")
 _KEEP_MINUTES = int(THROUGHPUT_KEEP.total_seconds() // 60)
 
 
@@ -73,6 +87,12 @@ def _dt(value: int | None) -> datetime | None:
     return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=value)
 
 
+def _audit_entry(row: tuple[Any, ...]) -> AuditEntry:
+    at = _dt(row[1])
+    assert at is not None
+    return AuditEntry(at, row[2], row[3], row[4], row[5], row[6], id=row[0])
+
+
 CODEC = RowCodec(stamp=_us, unstamp=_dt, encode=dumps, decode=json.loads)
 _to_row, _from_row = CODEC.to_row, CODEC.from_row
 
@@ -85,6 +105,9 @@ def page_sql(query: TaskQuery) -> tuple[str, list[Any]]:
     )
     hint = f" INDEXED BY {index}" if where else ""
     order = "ASC" if query.order == "asc" else "DESC"
+    if query.after is not None:  # the keyset cursor: past the previous page's last id
+        where += (" AND " if where else " WHERE ") + ("t_id > ?" if order == "ASC" else "t_id < ?")
+        params.append(query.after)
     sql = f"{QUERIES['select']}{hint}{where} ORDER BY t_id {order} LIMIT ? OFFSET ?"
     return sql, [*params, query.limit, query.offset]
 
@@ -100,8 +123,9 @@ def _where(status: TaskStatus | None, t_type: str | None) -> tuple[str, list[Any
     return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
 
 
-class SQLiteStore(ManualActions):
+class SQLiteStore(ManualActions, SQLiteSchedules):
     blocking = True
+    _codec = CODEC
 
     def __init__(self, path: str | Path, busy_timeout: float = 10.0) -> None:
         self.path = Path(path)
@@ -131,13 +155,30 @@ class SQLiteStore(ManualActions):
         return task
 
     # -- the protocol -------------------------------------------------------------------------
-    def add(self, tasks: Sequence[Task]) -> None:
-        rows = [_to_row(t) for t in tasks]
+    def add(self, tasks: Sequence[Task]) -> list[Task]:
+        plain = [_to_row(t) for t in tasks if t.idempotency_key is None]
+        stored: dict[str, Task] = {}
         try:
             with self._db.transaction() as conn:
-                conn.executemany(QUERIES["insert"], rows)
+                conn.executemany(QUERIES["insert"], plain)
+                for task in tasks:  # one write transaction: the key's owner cannot change here
+                    if task.idempotency_key is not None:
+                        stored[task.t_id] = self._add_unique(conn, task)
         except sqlite3.IntegrityError as exc:
             raise InvalidTaskState("A job with one of these ids already exists") from exc
+        return [stored.get(t.t_id, t) for t in tasks]
+
+    @staticmethod
+    def _insert_tasks(conn: sqlite3.Connection, tasks: Sequence[Task]) -> None:
+        """Insert ``tasks`` inside a caller's transaction (a fired schedule's tick)."""
+        conn.executemany(QUERIES["insert"], [_to_row(t) for t in tasks])
+
+    def _add_unique(self, conn: sqlite3.Connection, task: Task) -> Task:
+        """Insert ``task`` unless a task has its key; either way, the task stored under it."""
+        if conn.execute(QUERIES["insert_unique"], _to_row(task)).rowcount:
+            return task
+        row = conn.execute(QUERIES["get_by_key"], (task.idempotency_key,)).fetchone()
+        return _from_row(row)
 
     def get(self, task_id: str) -> Task | None:
         with self._db.connection() as conn:
@@ -152,7 +193,7 @@ class SQLiteStore(ManualActions):
             total = conn.execute(count, params).fetchone()[0]
         return [_from_row(r) for r in rows], total or 0
 
-    def claim(self, limit: int, lease_seconds: float) -> list[Task]:
+    def claim(self, limit: int, lease_seconds: float, worker: str = "") -> list[Task]:
         now = utcnow()
         expires = now + timedelta(seconds=lease_seconds)
         with self._db.transaction() as conn:
@@ -161,6 +202,9 @@ class SQLiteStore(ManualActions):
                 return []
             claimed = [_from_row(r).claimed(uuid.uuid4().hex, expires, now) for r in rows]
             self._save(conn, claimed)
+            conn.executemany(
+                QUERIES["open_attempt"], ((t.t_id, t.attempts, _us(now), worker) for t in claimed)
+            )
         return claimed
 
     def finish(self, task_id: str, lease_id: str, outcome: Outcome) -> Task | None:
@@ -178,7 +222,20 @@ class SQLiteStore(ManualActions):
                     continue
                 results.append(task.finished(end.outcome, now))
             self._save(conn, [t for t in results if t is not None])
+            closed = [(e.outcome, t.t_id) for e, t in zip(ends, results, strict=True) if t]
+            conn.executemany(
+                QUERIES["close_attempt"],
+                ((_us(now), outcome_kind(o).value, o.error, o.traceback, i) for o, i in closed),
+            )
         return results
+
+    def set_progress(
+        self, task_id: str, lease_id: str, progress: float, message: str | None
+    ) -> Task | None:
+        params = (progress, message, _us(utcnow()), task_id, lease_id)
+        with self._db.transaction() as conn:
+            row = conn.execute(QUERIES["set_progress"], params).fetchone()
+        return None if row is None else _from_row(row)
 
     def renew(self, leases: Mapping[str, str], lease_seconds: float) -> RenewResult:
         result = RenewResult()
@@ -201,6 +258,11 @@ class SQLiteStore(ManualActions):
             rows = conn.execute(QUERIES["expired"], (_us(now),)).fetchall()
             recovered = [_from_row(r).lease_lost(now) for r in rows]
             self._save(conn, recovered)
+            expired = AttemptOutcome.LEASE_EXPIRED.value
+            conn.executemany(
+                QUERIES["close_attempt"],
+                ((_us(now), expired, t.last_error, None, t.t_id) for t in recovered),
+            )
             oldest = int(now.timestamp() // 60) - _KEEP_MINUTES
             conn.execute(QUERIES["trim_minutes"], (oldest,))
         return recovered
@@ -219,6 +281,26 @@ class SQLiteStore(ManualActions):
             tasks = [_from_row(r).requeued(now) for r in rows]
             self._save(conn, tasks)
         return tasks
+
+    def failure_groups(self, limit: int) -> list[FailureGroup]:
+        with self._db.connection() as conn:
+            rows = conn.execute(QUERIES["failure_groups"], (limit,)).fetchall()
+        groups = [FailureGroup(e, t, n, _dt(at) or utcnow()) for e, t, n, at in rows]
+        return sort_groups(groups, limit)
+
+    def requeue_failure_group(self, error: str | None, t_type: str) -> list[Task]:
+        now = utcnow()
+        with self._db.transaction() as conn:
+            rows = conn.execute(QUERIES["failed_of_type"], (t_type,)).fetchall()
+            found = (_from_row(r) for r in rows)
+            tasks = [t.requeued(now) for t in found if error_group(t.last_error) == error]
+            self._save(conn, tasks)
+        return tasks
+
+    def purge_finished(self, status: TaskStatus, before: datetime, limit: int) -> list[str]:
+        with self._db.transaction() as conn:
+            rows = conn.execute(QUERIES["purge"], (status.value, _us(before), limit)).fetchall()
+        return [row[0] for row in rows]
 
     def delete(self, task_id: str) -> Task | None:
         with self._db.transaction() as conn:
@@ -252,7 +334,29 @@ class SQLiteStore(ManualActions):
 
     def next_due(self) -> datetime | None:
         with self._db.connection() as conn:
-            return _dt(conn.execute(QUERIES["next_due"]).fetchone()[0])
+            row = conn.execute(QUERIES["next_due"]).fetchone()
+        return None if row is None else _dt(row[0])
+
+    def attempts(self, task_id: str) -> list[Attempt]:
+        with self._db.connection() as conn:
+            rows = conn.execute(QUERIES["attempts"], (task_id,)).fetchall()
+        return [
+            Attempt(t, n, _dt(started) or utcnow(), w, _dt(ended), AttemptOutcome(o), e, tb)
+            for t, n, started, ended, w, o, e, tb in rows
+        ]
+
+    def set_paused(self, name: str, paused: bool) -> bool:
+        with self._db.transaction() as conn:
+            if paused:
+                cur = conn.execute(QUERIES["pause"], (name, _us(utcnow())))
+            else:
+                cur = conn.execute(QUERIES["resume"], (name,))
+            return cur.rowcount > 0
+
+    def pauses(self) -> list[Pause]:
+        with self._db.connection() as conn:
+            rows = conn.execute(QUERIES["pauses"]).fetchall()
+        return [Pause(name, _dt(at) or utcnow()) for name, at in rows]
 
     def report_workers(self, process_id: str, busy: int, total: int) -> None:
         with self._db.transaction() as conn:
@@ -275,6 +379,40 @@ class SQLiteStore(ManualActions):
         self._watcher = CommitWatcher(self.path, callback)
         self._watcher.start()
         return self._watcher
+
+    # -- operations: audit log, readiness, metrics ---------------------------------------------
+    def record_audit(self, entry: AuditEntry) -> AuditEntry:
+        entry = entry.trimmed()
+        row = (_us(entry.at), entry.role, entry.client, entry.action, entry.target, entry.count)
+        with self._db.transaction() as conn:
+            cursor = conn.execute(OPERATIONS["audit_insert"], row)
+        return replace(entry, id=cursor.lastrowid)
+
+    def audit_page(self, limit: int, offset: int) -> tuple[list[AuditEntry], int]:
+        with self._db.connection() as conn:
+            rows = conn.execute(OPERATIONS["audit_page"], (limit, offset)).fetchall()
+            total = conn.execute(OPERATIONS["audit_count"]).fetchone()[0]
+        return [_audit_entry(row) for row in rows], total
+
+    def oldest_queued(self) -> dict[str, datetime]:
+        oldest: dict[str, datetime] = {}
+        with self._db.connection() as conn:
+            for (t_type,) in conn.execute(OPERATIONS["queued_types"]).fetchall():
+                due = _dt(conn.execute(OPERATIONS["oldest_queued"], (t_type,)).fetchone()[0])
+                if due is not None:
+                    oldest[t_type] = due
+        return oldest
+
+    def probe(self) -> None:
+        """Whether this process may still write the file (a pooled connection keeps the access
+        it was opened with, and SQLite reuses such file descriptors for new ones, so a file made
+        read-only since would still take their writes), then one upsert of the readiness row."""
+        if not os.access(self.path, os.W_OK):
+            raise StoreUnavailable(
+                f"The SQLite database {self.path} is read-only: this process may not write it"
+            )
+        with self._db.transaction() as conn:
+            conn.execute(OPERATIONS["probe"], (_us(utcnow()),))
 
     def close(self) -> None:
         """Stop the watcher and close the store's connections; later calls raise

@@ -1,5 +1,13 @@
 import { type FormEvent, useId, useState } from "react";
-import { type EnqueueInput, MAX_DELAY_SECONDS, PRIORITY_MAX, PRIORITY_MIN, type TaskTypeInfo } from "../../api/types";
+import {
+  type EnqueueInput,
+  MAX_DELAY_SECONDS,
+  MAX_IDEMPOTENCY_KEY,
+  MAX_TIMEOUT_SECONDS,
+  PRIORITY_MAX,
+  PRIORITY_MIN,
+  type TaskTypeInfo,
+} from "../../api/types";
 import { describePayload, parsePayload } from "../../utils/payload";
 import "./EnqueueForm.css";
 
@@ -42,6 +50,29 @@ export function parseDelay(text: string, unit: DelayUnit): Parsed {
   return { ok: true, value: seconds };
 }
 
+/** Empty means the type's default; otherwise seconds, more than 0 and at most 7 days. */
+export function parseTimeout(text: string): { ok: true; value?: number } | { ok: false; error: string } {
+  if (text.trim() === "") return { ok: true };
+  const n = Number(text);
+  if (!Number.isFinite(n) || n <= 0 || n > MAX_TIMEOUT_SECONDS) {
+    return { ok: false, error: `Timeout must be a number of seconds, more than 0 and at most ${MAX_TIMEOUT_SECONDS}.` };
+  }
+  return { ok: true, value: n };
+}
+
+/** Empty means none; otherwise at most 200 characters, none of them control characters. */
+export function parseKey(text: string): { ok: true; value?: string } | { ok: false; error: string } {
+  if (text === "") return { ok: true };
+  if ([...text].length > MAX_IDEMPOTENCY_KEY) {
+    return { ok: false, error: `Idempotency key must be at most ${MAX_IDEMPOTENCY_KEY} characters.` };
+  }
+  // oxlint-disable-next-line no-control-regex -- control characters are exactly what is refused
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(text)) {
+    return { ok: false, error: "Idempotency key must not contain control characters." };
+  }
+  return { ok: true, value: text };
+}
+
 /**
  * Enqueue one task: any JSON (or plain text) payload, a type from /api/types, optional max retries,
  * a priority (−100…100, higher runs first) and an optional delay before it may run.
@@ -57,6 +88,9 @@ export function EnqueueForm({ types, typesError, pending, onSubmit }: EnqueueFor
     delay: useId(),
     delayUnit: useId(),
     delayError: useId(),
+    timeout: useId(),
+    key: useId(),
+    controlError: useId(),
   };
   const [payloadText, setPayloadText] = useState('{"to": "ada@example.com"}');
   const [type, setType] = useState("");
@@ -65,18 +99,23 @@ export function EnqueueForm({ types, typesError, pending, onSubmit }: EnqueueFor
   const [delayText, setDelayText] = useState("");
   const [delayUnit, setDelayUnit] = useState<DelayUnit>("seconds");
   const [touched, setTouched] = useState(false);
+  const [timeoutText, setTimeoutText] = useState("");
+  const [keyText, setKeyText] = useState("");
 
   const selectedType = type || types?.[0]?.name || "";
   const payload = parsePayload(payloadText);
   const retries = parseRetries(retriesText);
   const priority = parsePriority(priorityText);
   const delay = parseDelay(delayText, delayUnit);
-  const valid = payload.ok && retries.ok && priority.ok && delay.ok && selectedType !== "";
+  const timeout = parseTimeout(timeoutText);
+  const key = parseKey(keyText);
+  const controlsOk = timeout.ok && key.ok;
+  const valid = payload.ok && retries.ok && priority.ok && delay.ok && controlsOk && selectedType !== "";
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
     setTouched(true);
-    if (!payload.ok || !retries.ok || !priority.ok || !delay.ok || !selectedType) return;
+    if (!payload.ok || !retries.ok || !priority.ok || !delay.ok || !timeout.ok || !key.ok || !selectedType) return;
     onSubmit({
       payload: payload.value,
       t_type: selectedType,
@@ -84,6 +123,8 @@ export function EnqueueForm({ types, typesError, pending, onSubmit }: EnqueueFor
       // Defaults (priority 0, no delay) are left to the server.
       ...(priority.value === 0 ? {} : { priority: priority.value }),
       ...(delay.value > 0 ? { delay_seconds: delay.value } : {}),
+      ...(timeout.value === undefined ? {} : { timeout_seconds: timeout.value }),
+      ...(key.value === undefined ? {} : { idempotency_key: key.value }),
     });
   };
 
@@ -195,6 +236,41 @@ export function EnqueueForm({ types, typesError, pending, onSubmit }: EnqueueFor
       {!delay.ok && (
         <p id={ids.delayError} className="enqueue-form__error" role="alert">
           {delay.error}
+        </p>
+      )}
+
+      <div className="enqueue-form__row">
+        <div className="enqueue-form__field">
+          <label htmlFor={ids.timeout}>Timeout, s (optional)</label>
+          <input
+            id={ids.timeout}
+            type="number"
+            inputMode="decimal"
+            min={0}
+            step="any"
+            placeholder="type default"
+            value={timeoutText}
+            onChange={(e) => setTimeoutText(e.target.value)}
+            aria-invalid={timeout.ok ? "false" : "true"}
+            aria-describedby={timeout.ok ? undefined : ids.controlError}
+          />
+        </div>
+        <div className="enqueue-form__field">
+          <label htmlFor={ids.key}>Idempotency key (optional)</label>
+          <input
+            id={ids.key}
+            type="text"
+            placeholder="none"
+            value={keyText}
+            onChange={(e) => setKeyText(e.target.value)}
+            aria-invalid={key.ok ? "false" : "true"}
+            aria-describedby={key.ok ? undefined : ids.controlError}
+          />
+        </div>
+      </div>
+      {!controlsOk && (
+        <p id={ids.controlError} className="enqueue-form__error" role="alert">
+          {!timeout.ok ? timeout.error : !key.ok ? key.error : null}
         </p>
       )}
 

@@ -2,7 +2,10 @@ import { isApiError, errorMessage } from "../../api/errors";
 import { useTask } from "../../hooks/queries";
 import { useCancel, useDelete, useEnqueue, useRetry } from "../../hooks/useTaskActions";
 import { useNow } from "../../hooks/useNow";
+import { useReadOnly } from "../../hooks/useRole";
+import { AttemptList } from "../AttemptList/AttemptList";
 import { useConfirm } from "../ConfirmDialog/ConfirmDialog";
+import { PayloadEditor } from "../PayloadEditor/PayloadEditor";
 import { TaskDetailView } from "./TaskDetailView";
 import "./TaskDetail.css";
 
@@ -21,7 +24,8 @@ export function TaskDetail({ id, onClose, onOpen }: TaskDetailProps) {
   const cancel = useCancel();
   const remove = useDelete();
   const enqueue = useEnqueue();
-  const busy = retry.isPending || cancel.isPending || remove.isPending || enqueue.isPending;
+  const readOnly = useReadOnly(); // a read-only token may not retry, cancel, copy or delete
+  const busy = retry.isPending || cancel.isPending || remove.isPending || enqueue.isPending || readOnly;
   const task = query.data;
 
   const onDelete = async () => {
@@ -44,7 +48,7 @@ export function TaskDetail({ id, onClose, onOpen }: TaskDetailProps) {
         // The copy keeps the priority and runs now (no delay).
         ...(task.priority ? { priority: task.priority } : {}),
       },
-      { onSuccess: (copy) => onOpen(copy.id) },
+      { onSuccess: (copy) => onOpen(copy.task.id) },
     );
   };
 
@@ -66,6 +70,7 @@ export function TaskDetail({ id, onClose, onOpen }: TaskDetailProps) {
         <TaskDetailView
           task={task}
           now={now}
+          history={<AttemptList taskId={task.id} version={task.updated_at} now={now} />}
           actions={{
             onRetry: () => retry.mutate(task.id),
             onCancel: () => cancel.mutate(task.id),
@@ -75,6 +80,7 @@ export function TaskDetail({ id, onClose, onOpen }: TaskDetailProps) {
           }}
         />
       )}
+      {task && <PayloadEditor key={task.id} task={task} />}
     </section>
   );
 }

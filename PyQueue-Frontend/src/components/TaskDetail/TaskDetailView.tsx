@@ -1,6 +1,7 @@
 import type { Task } from "../../api/types";
 import { formatLocal, formatRelative } from "../../utils/time";
 import { JsonBlock } from "../JsonBlock/JsonBlock";
+import { ProgressBar } from "../ProgressBar/ProgressBar";
 import { StatusBadge } from "../StatusBadge/StatusBadge";
 import { attemptsLabel, scheduleLabel } from "../TaskTable/TaskTable";
 import { buildTimeline } from "./timeline";
@@ -32,7 +33,18 @@ function Field({ label, children, name }: { label: string; children: React.React
 }
 
 /** Every field of one task, rendered as text. */
-export function TaskDetailView({ task, now, actions }: { task: Task; now: number; actions: TaskDetailActions }) {
+export function TaskDetailView({
+  task,
+  now,
+  actions,
+  history,
+}: {
+  task: Task;
+  now: number;
+  actions: TaskDetailActions;
+  /** Shown under the timeline: every attempt (see AttemptList). */
+  history?: React.ReactNode;
+}) {
   return (
     <article className="task-detail" aria-label={`Task ${task.id}`}>
       <header className="task-detail__header">
@@ -79,6 +91,19 @@ export function TaskDetailView({ task, now, actions }: { task: Task; now: number
           )}
         </Field>
         <Field label="Cancel requested" name="cancel_requested">{task.cancel_requested ? "yes" : "no"}</Field>
+        <Field label="Progress" name="progress">
+          {typeof task.progress === "number" ? (
+            <ProgressBar value={task.progress} message={task.progress_message} />
+          ) : (
+            "—"
+          )}
+        </Field>
+        <Field label="Timeout" name="timeout_seconds">
+          {task.timeout_seconds == null ? "none" : `${task.timeout_seconds} s per attempt`}
+        </Field>
+        <Field label="Idempotency key" name="idempotency_key">
+          {task.idempotency_key ?? "—"}
+        </Field>
       </dl>
 
       <section aria-label="Status timeline">
@@ -95,6 +120,7 @@ export function TaskDetailView({ task, now, actions }: { task: Task; now: number
           ))}
         </ol>
       </section>
+      {history}
 
       <section>
         <h4>Payload</h4>

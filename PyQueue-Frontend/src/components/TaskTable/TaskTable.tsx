@@ -1,5 +1,6 @@
 import type { Task } from "../../api/types";
 import { formatAge, formatDuration, formatLocal, parseTime } from "../../utils/time";
+import { ProgressBar, showsProgress } from "../ProgressBar/ProgressBar";
 import { StatusBadge } from "../StatusBadge/StatusBadge";
 import "./TaskTable.css";
 
@@ -119,6 +120,7 @@ export function TaskTable({ tasks, now, selected, activeId, loading, onToggle, o
                   <span className="task-table__note"> cancelling…</span>
                 )}
                 {scheduleNote(task, now)}
+                {showsProgress(task) && <ProgressBar compact value={task.progress} message={task.progress_message} />}
               </td>
               <td data-col="attempts">{attemptsLabel(task)}</td>
               <td data-col="age" title={formatLocal(task.created_at)}>

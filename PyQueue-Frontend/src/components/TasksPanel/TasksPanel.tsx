@@ -6,9 +6,11 @@ import { useStatusCounts, useTaskList, useTaskTypes } from "../../hooks/queries"
 import { useBulk, useClear, useRetryAllFailed } from "../../hooks/useTaskActions";
 import { useConfirmWithCount } from "../../hooks/useConfirmWithCount";
 import { useNow } from "../../hooks/useNow";
+import { useReadOnly } from "../../hooks/useRole";
 import type { ViewState, ViewUpdate } from "../../hooks/useUrlState";
 import { plural } from "../../utils/plural";
 import { BulkBar } from "../BulkBar/BulkBar";
+import { FailureGroups } from "../FailureGroups/FailureGroups";
 import { useConfirm } from "../ConfirmDialog/ConfirmDialog";
 import { Pagination } from "../Pagination/Pagination";
 import { StatusTabs } from "../StatusTabs/StatusTabs";
@@ -31,11 +33,30 @@ export function TasksPanel({ view, onView }: TasksPanelProps) {
   const confirm = useConfirm();
   const types = useTaskTypes();
   const counts = useStatusCounts(view.type);
-  const query = { status: view.status, type: view.type, limit: view.pageSize, offset: (view.page - 1) * view.pageSize };
+  // Keyset paging: a page reached by Next (or back by Previous) starts at the cursor its previous
+  // page returned, as cheap at page 2,000 as at page 1; a page opened directly uses the offset.
+  const cursorKey = `${view.status}|${view.type}|${view.pageSize}`;
+  const [cursors, setCursors] = useState<{ key: string; byPage: Record<number, string> }>({ key: cursorKey, byPage: {} });
+  const byPage = cursors.key === cursorKey ? cursors.byPage : {};
+  const cursor = view.page > 1 ? byPage[view.page] : undefined;
+  const query = cursor
+    ? { status: view.status, type: view.type, limit: view.pageSize, offset: 0, cursor }
+    : { status: view.status, type: view.type, limit: view.pageSize, offset: (view.page - 1) * view.pageSize };
   const list = useTaskList(query);
+  const nextCursor = list.isPlaceholderData ? null : (list.data?.nextCursor ?? null);
+  const goToPage = (page: number) => {
+    if (page === view.page + 1 && nextCursor) {
+      setCursors((prev) => ({
+        key: cursorKey,
+        byPage: { ...(prev.key === cursorKey ? prev.byPage : {}), [page]: nextCursor },
+      }));
+    }
+    onView({ page });
+  };
   const bulk = useBulk();
   const retryFailed = useRetryAllFailed();
   const clear = useClear();
+  const readOnly = useReadOnly(); // a read-only token may not change anything
   // The selection belongs to one view (filter + page); changing the view starts a new one.
   const viewKey = `${view.status}|${view.type}|${view.page}|${view.pageSize}`;
   const [selection, setSelection] = useState<{ key: string; ids: Set<string> }>({ key: viewKey, ids: new Set() });
@@ -121,12 +142,15 @@ export function TasksPanel({ view, onView }: TasksPanelProps) {
       />
       <BulkBar
         selectedCount={selected.size}
-        busy={bulk.isPending || retryFailed.isPending || clear.isPending}
+        busy={bulk.isPending || retryFailed.isPending || clear.isPending || readOnly}
         onBulk={(action) => void runBulk(action)}
         onClearSelection={() => setSelected(new Set())}
         onRetryAllFailed={() => void confirmRetryAllFailed()}
         onClearMatching={() => void confirmClear()}
       />
+      {view.status === "FAILED" && (
+        <FailureGroups type={view.type} now={now} onShowType={(type) => onView({ type })} />
+      )}
       {list.isError && !list.data ? (
         <p role="alert" className="tasks-panel__error">
           Could not load tasks: {errorMessage(list.error)}
@@ -147,7 +171,7 @@ export function TasksPanel({ view, onView }: TasksPanelProps) {
         page={view.page}
         pageSize={view.pageSize}
         total={total}
-        onPage={(page) => onView({ page })}
+        onPage={goToPage}
         onPageSize={(pageSize) => onView({ pageSize })}
       />
     </section>
