@@ -34,7 +34,7 @@ function backend(listen: number, extraEnv: Record<string, string> = {}) {
       PYQUEUE_RETRY_BACKOFF_BASE: "0.2",
       PYQUEUE_RETRY_BACKOFF_MAX: "1",
       PYQUEUE_STATIC_DIR: process.env.E2E_DIST ?? path.join(here, "dist"),
-      PYQUEUE_LOG_LEVEL: "WARNING",
+      PYQUEUE_LOG_LEVEL: "ERROR", // handlers that fail on purpose would fill the output with tracebacks
       PYQUEUE_API_TOKEN: "",
       PYQUEUE_READONLY_TOKEN: "",
       ...extraEnv,
