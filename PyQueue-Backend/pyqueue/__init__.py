@@ -6,6 +6,9 @@ The public surface::
     from pyqueue import Client, AsyncClient   # a server over HTTP; errors under PyQueueError
 """
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from pyqueue.client import (
     AsyncClient,
     Client,
@@ -20,11 +23,31 @@ from pyqueue.client import (
 )
 from pyqueue.config import Settings
 from pyqueue.errors import PyQueueError
-from pyqueue.main import build_queue, create_app
 from pyqueue.models.handlers import TaskCancelled, TaskContext, task
 from pyqueue.models.values import Enqueued, NewTask
-from pyqueue.system.queue import Queue
 from pyqueue.version import __version__
+
+if TYPE_CHECKING:
+    from pyqueue.main import build_queue, create_app
+    from pyqueue.system.queue import Queue
+
+_SERVER = {
+    "build_queue": "pyqueue.main",
+    "create_app": "pyqueue.main",
+    "Queue": "pyqueue.system.queue",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """The server's parts (the app, the queue) are imported on first use, so a program that only
+    uses the client or the CLI's HTTP commands does not load FastAPI and the stores."""
+    module = _SERVER.get(name)
+    if module is None:
+        raise AttributeError(f"module 'pyqueue' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "AsyncClient",
