@@ -61,24 +61,42 @@ RETURNING {columns}, picked.picked_run_at
 )
 SELECT * FROM claimed
 
--- name: finish
--- Fenced by the lease; the same statement closes the attempt it ends.
-WITH done AS (
-UPDATE pyqueue_tasks
-SET status = %(status)s, attempts = attempts - %(refund)s, updated_at = %(now)s,
-    finished_at = %(finished_at)s, next_run_at = %(next_run_at)s, run_at = %(run_at)s,
-    last_error = coalesce(%(error)s, last_error), result = %(result)s, cancel_requested = false,
-    lease_id = NULL, lease_expires_at = NULL
-WHERE t_id = %(t_id)s AND lease_id = %(lease_id)s AND status = 'INPROGRESS'
-RETURNING {columns}
+-- name: finish_batch
+-- Every end of a batch in one statement, so the count triggers run once per batch, not once per
+-- task. Each end is fenced by its lease; the rows are locked in id order, as renew locks them, so
+-- concurrent batches never deadlock. Mirrors Task.finished, row by row (the contract suite holds
+-- the stores equal).
+WITH ends AS (
+    SELECT * FROM unnest(
+        %(t_id)s::text[], %(lease_id)s::text[], %(status)s::text[], %(refund)s::int[],
+        %(finished_at)s::timestamptz[], %(next_run_at)s::timestamptz[], %(run_at)s::timestamptz[],
+        %(error)s::text[], %(result)s::text[], %(outcome)s::text[], %(traceback)s::text[]
+    ) AS e (t_id, lease_id, status, refund, finished_at, next_run_at, run_at, error, result,
+            outcome, traceback)
+), mine AS (
+    SELECT t.t_id FROM pyqueue_tasks AS t JOIN ends AS e ON t.t_id = e.t_id
+    WHERE t.lease_id = e.lease_id AND t.status = 'INPROGRESS'
+    ORDER BY t.t_id
+    FOR UPDATE OF t
+), done AS (
+    UPDATE pyqueue_tasks AS t
+    SET status = e.status, attempts = t.attempts - e.refund, updated_at = %(now)s,
+        finished_at = e.finished_at, next_run_at = e.next_run_at, run_at = e.run_at,
+        last_error = coalesce(e.error, t.last_error), result = e.result::json,
+        cancel_requested = false, lease_id = NULL, lease_expires_at = NULL
+    FROM mine JOIN ends AS e ON e.t_id = mine.t_id
+    WHERE t.t_id = mine.t_id
+    RETURNING {t.columns}
 ), closed AS (
     UPDATE pyqueue_attempts AS a
-    SET finished_at = %(now)s, outcome = %(outcome)s, error = %(error)s,
-        traceback = %(traceback)s
-    FROM done
+    SET finished_at = %(now)s, outcome = e.outcome, error = e.error, traceback = e.traceback
+    FROM done JOIN ends AS e ON e.t_id = done.t_id
     WHERE a.task_id = done.t_id AND a.finished_at IS NULL
 )
-SELECT * FROM done
+-- One NOTIFY when an end put a task back in the queue (a retry), so other processes claim it.
+SELECT *, (SELECT pg_notify(%(channel)s, 'work') WHERE EXISTS (
+    SELECT FROM done WHERE status = 'QUEUED'
+)) FROM done
 
 -- name: renew
 -- Rows are locked in id order, as finish_many takes them, so the two never deadlock.

@@ -1,10 +1,10 @@
 """``postgresql://…``: one queue shared by any number of processes on any number of machines.
 
 psycopg 3 with a connection pool. Claims take up to ``limit`` due tasks in one statement with
-``FOR UPDATE SKIP LOCKED``, so claimers never wait for each other; ``finish`` is one statement
-fenced by the lease id. Claim, renew and finish commit with ``synchronous_commit = off`` (a commit
-lost in a server crash only makes a lease run out and the task run again); ``add`` always commits
-durably. Adding or requeueing work sends a NOTIFY; :meth:`PostgresStore.set_wakeup` starts a
+``FOR UPDATE SKIP LOCKED``, so claimers never wait for each other; a batch of ends is one
+statement, each end fenced by its lease id. Claim, renew and finish commit with
+``synchronous_commit = off`` (a commit lost in a server crash only makes a lease run out and the
+task run again); ``add`` always commits durably. Adding or requeueing work sends a NOTIFY; :meth:`PostgresStore.set_wakeup` starts a
 listener so an idle dispatcher starts new work within milliseconds. A server that cannot be reached
 raises :class:`~pyqueue.errors.StoreUnavailable`; the pool reconnects when it returns.
 """
@@ -245,9 +245,11 @@ class PostgresStore(ManualActions, PostgresSchedules):
         return self.finish_many([AttemptEnd(task_id, lease_id, outcome)])[0]
 
     def finish_many(self, ends: Sequence[AttemptEnd]) -> list[Task | None]:
-        """One transaction, one round trip (a pipelined ``executemany``), committed without
-        waiting for the WAL flush: a lost commit only means the attempt runs again. Rows are
-        updated in id order, as ``renew`` locks them, so concurrent batches never deadlock."""
+        """One statement for the whole batch (``UPDATE … FROM unnest(…)``, so the count triggers
+        run once per batch, not once per task: drains 2,150 → 2,580/s), in one round trip,
+        committed without waiting for the WAL flush: a lost commit only means the attempt runs
+        again. Rows are locked in id order, as ``renew`` locks them, so concurrent batches never
+        deadlock; the statement sends the NOTIFY itself when an end requeued a task."""
         if not ends:
             return []
         order = sorted(range(len(ends)), key=lambda i: ends[i].task_id)
@@ -260,20 +262,12 @@ class PostgresStore(ManualActions, PostgresSchedules):
 
     def _finish_sorted(self, ends: Sequence[AttemptEnd]) -> list[Task | None]:
         now = utcnow()
-        params = [_finish_params(e.task_id, e.lease_id, e.outcome, now) for e in ends]
-        results: list[Task | None] = []
-        with self._db.transaction(fast=True) as conn:
-            cur = conn.cursor()
-            cur.executemany(QUERIES["finish"], params, returning=True)
-            while True:
-                row = cur.fetchone()
-                results.append(None if row is None else _from_row(row))
-                if not cur.nextset():
-                    break
-            requeued = any(t is not None and t.status is TaskStatus.QUEUED for t in results)
-            if requeued:
-                self._notify(conn)
-        return results
+        rows = [_finish_params(e.task_id, e.lease_id, e.outcome, now) for e in ends]
+        params: dict[str, Any] = {key: [row[key] for row in rows] for key in _BATCH_KEYS}
+        params["result"] = [None if r is None else dumps(r.obj) for r in params["result"]]
+        params["now"], params["channel"] = now, CHANNEL
+        saved = {task.t_id: task for task in map(_from_row, self._db.fast(_FINISH_BATCH, params))}
+        return [saved.get(e.task_id) for e in ends]
 
     def set_progress(
         self, task_id: str, lease_id: str, progress: float, message: str | None
@@ -481,6 +475,15 @@ class PostgresStore(ManualActions, PostgresSchedules):
             self._listener.stop()
             self._listener = None
         self._db.close()
+
+
+_FINISH_BATCH = literal(
+    QUERIES["finish_batch"].replace("{t.columns}", ", ".join(f"t.{c}" for c in COLUMNS))
+)
+_BATCH_KEYS = (
+    "t_id", "lease_id", "status", "refund", "finished_at", "next_run_at", "run_at", "error",
+    "result", "outcome", "traceback",
+)  # fmt: skip
 
 
 def _finish_params(task_id: str, lease_id: str, outcome: Outcome, now: datetime) -> dict[str, Any]:
