@@ -4,9 +4,10 @@ psycopg 3 with a connection pool. Claims take up to ``limit`` due tasks in one s
 ``FOR UPDATE SKIP LOCKED``, so claimers never wait for each other; a batch of ends is one
 statement, each end fenced by its lease id. Claim, renew and finish commit with
 ``synchronous_commit = off`` (a commit lost in a server crash only makes a lease run out and the
-task run again); ``add`` always commits durably. Adding or requeueing work sends a NOTIFY; :meth:`PostgresStore.set_wakeup` starts a
-listener so an idle dispatcher starts new work within milliseconds. A server that cannot be reached
-raises :class:`~pyqueue.errors.StoreUnavailable`; the pool reconnects when it returns.
+task run again); ``add`` always commits durably. Adding or requeueing work sends a NOTIFY;
+:meth:`PostgresStore.set_wakeup` starts a listener so an idle dispatcher starts new work within
+milliseconds. A server that cannot be reached raises :class:`~pyqueue.errors.StoreUnavailable`;
+the pool reconnects when it returns.
 """
 
 from __future__ import annotations
