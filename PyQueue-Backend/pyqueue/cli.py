@@ -12,7 +12,7 @@ import logging
 import socket
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -124,6 +124,7 @@ def _worker(args: argparse.Namespace) -> int:
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
+    exporter = _serve_metrics(queue, settings.host, args.metrics_port)
     queue.start()
     logger.info("Worker running %d threads on %s", settings.workers, _redacted(settings))
     try:
@@ -134,7 +135,26 @@ def _worker(args: argparse.Namespace) -> int:
             stop.wait()
     finally:
         stop_queue(queue, settings.shutdown_timeout)
+        if exporter is not None:
+            exporter.shutdown()
     return 0
+
+
+def _serve_metrics(queue: Queue, host: str, port: int | None) -> Any:
+    """With ``--metrics-port``, this worker's own figures (task durations, waits, retries, leases
+    recovered, and the store-wide gauges) on ``http://HOST:PORT/metrics`` for Prometheus to
+    scrape: a worker process has no API of its own. Returns the server, or ``None``."""
+    if port is None:
+        return None
+    from prometheus_client import start_http_server
+
+    from pyqueue.api.metrics import Metrics
+
+    metrics = Metrics(lambda: queue)
+    queue.observers.add(metrics)
+    server, _ = start_http_server(port, addr=host, registry=metrics.registry)
+    logger.info("Worker metrics on http://%s:%d/metrics", host, port)
+    return server
 
 
 def _build_queue(settings: Settings) -> Queue:
@@ -205,6 +225,11 @@ def main(argv: list[str] | None = None) -> int:
     worker = commands.add_parser("worker", help="run a worker pool without HTTP")
     worker.add_argument("--concurrency", type=int, help="threads; default PYQUEUE_WORKERS")
     worker.add_argument("--burst", action="store_true", help="exit once the queue is drained")
+    worker.add_argument(
+        "--metrics-port",
+        type=int,
+        help="serve this worker's Prometheus metrics on PYQUEUE_HOST:PORT/metrics (no token)",
+    )
     worker.set_defaults(func=_worker)
     openapi = commands.add_parser("openapi", help="print the OpenAPI document")
     openapi.set_defaults(func=_openapi)
