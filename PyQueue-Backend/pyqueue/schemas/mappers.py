@@ -22,32 +22,38 @@ from pyqueue.schemas.task import (
 )
 
 
+def _task_fields(task: Task) -> dict[str, object]:
+    return {
+        "id": task.t_id,
+        "payload": task.payload,
+        "type": task.t_type,
+        "status": task.status,
+        "attempts": task.attempts,
+        "max_retries": task.max_retries,
+        "created_at": task.created_at,
+        "updated_at": task.updated_at,
+        "started_at": task.started_at,
+        "finished_at": task.finished_at,
+        "next_run_at": task.next_run_at,
+        "last_error": task.last_error,
+        "result": task.result,
+        "cancel_requested": task.cancel_requested,
+        "priority": task.priority,
+        "timeout_seconds": task.timeout_seconds,
+        "idempotency_key": task.idempotency_key,
+        "progress": task.progress,
+        "progress_message": task.progress_message,
+    }
+
+
 def task_to_out(task: Task) -> TaskOut:
-    return TaskOut(
-        id=task.t_id,
-        payload=task.payload,
-        type=task.t_type,
-        status=task.status,
-        attempts=task.attempts,
-        max_retries=task.max_retries,
-        created_at=task.created_at,
-        updated_at=task.updated_at,
-        started_at=task.started_at,
-        finished_at=task.finished_at,
-        next_run_at=task.next_run_at,
-        last_error=task.last_error,
-        result=task.result,
-        cancel_requested=task.cancel_requested,
-        priority=task.priority,
-        timeout_seconds=task.timeout_seconds,
-        idempotency_key=task.idempotency_key,
-        progress=task.progress,
-        progress_message=task.progress_message,
-    )
+    return TaskOut.model_validate(_task_fields(task))
 
 
 def enqueued_to_item(entry: Enqueued) -> BatchItemOut:
-    return BatchItemOut(**dict(task_to_out(entry.task)), created=entry.created)
+    """A batch item: the task's fields and ``created``, validated once (not as a ``TaskOut``
+    first and then copied, which doubled the cost of a batch's answer)."""
+    return BatchItemOut.model_validate({**_task_fields(entry.task), "created": entry.created})
 
 
 def request_to_new_task(request: EnqueueRequest) -> NewTask:
