@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
@@ -155,15 +155,21 @@ def sql_names(package: str, folder: str) -> list[str]:
     return sorted(p.name for p in root.iterdir() if p.name.endswith(".sql"))
 
 
-def load_queries(package: str, name: str = "queries.sql") -> dict[str, LiteralString]:
+def load_queries(
+    package: str, name: str = "queries.sql", placeholders: Mapping[str, str] | None = None
+) -> dict[str, LiteralString]:
     """The statements of a named-query file: each follows a ``-- name: x`` line; ``{columns}``
-    stands for the task column list."""
+    stands for the task column list, and each other key of ``placeholders`` for its value."""
     text = read_sql(package, name)
     parts = re.split(r"^-- name: (\w+)[ \t]*$", text, flags=re.MULTILINE)
-    return {
-        name: literal(body.strip().replace("{columns}", SELECT_LIST))
-        for name, body in zip(parts[1::2], parts[2::2], strict=True)
-    }
+    fills = {"{columns}": SELECT_LIST, **(placeholders or {})}
+    queries = {}
+    for query, body in zip(parts[1::2], parts[2::2], strict=True):
+        sql = body.strip()
+        for placeholder, value in fills.items():
+            sql = sql.replace(placeholder, value)
+        queries[query] = literal(sql)
+    return queries
 
 
 class ManualActions:

@@ -6,10 +6,9 @@ wins, the others find the value moved on) and, only when it won, the tick's task
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, LiteralString
+from typing import Any
 
 import psycopg
 import psycopg.errors
@@ -17,23 +16,16 @@ import psycopg.errors
 from pyqueue.errors import InvalidTaskState, ScheduleNotFound
 from pyqueue.models.schedule import Schedule
 from pyqueue.models.task import Task, utcnow
-from pyqueue.stores.common import RowCodec, literal, read_sql
+from pyqueue.stores.common import RowCodec, load_queries
 from pyqueue.stores.postgres.connection import Database
 from pyqueue.stores.schedule_rows import SCHEDULE_SELECT, schedule_from_row, schedule_to_row
 
 Conn = psycopg.Connection[Any]
 
 
-def _queries() -> dict[str, LiteralString]:
-    text = read_sql("pyqueue.stores.postgres", "schedules.sql")
-    parts = re.split(r"^-- name: (\w+)[ \t]*$", text, flags=re.MULTILINE)
-    return {
-        name: literal(body.strip().replace("{schedule_columns}", SCHEDULE_SELECT))
-        for name, body in zip(parts[1::2], parts[2::2], strict=True)
-    }
-
-
-Q = _queries()
+Q = load_queries(
+    "pyqueue.stores.postgres", "schedules.sql", {"{schedule_columns}": SCHEDULE_SELECT}
+)
 
 
 class PostgresSchedules:

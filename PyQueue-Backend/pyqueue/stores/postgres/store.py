@@ -53,7 +53,10 @@ from pyqueue.stores.postgres.schedules import PostgresSchedules
 
 logger = logging.getLogger("pyqueue.stores.postgres")
 
-QUERIES = load_queries("pyqueue.stores.postgres")
+QUERIES = load_queries(
+    "pyqueue.stores.postgres",
+    placeholders={"{t.columns}": ", ".join(f"t.{c}" for c in COLUMNS)},  # UPDATE … FROM's own
+)
 OPERATIONS = load_queries("pyqueue.stores.postgres", "operations.sql")
 _PRIORITY = COLUMNS.index("priority")
 _CHUNK = 500
@@ -265,9 +268,11 @@ class PostgresStore(ManualActions, PostgresSchedules):
         now = utcnow()
         rows = [_finish_params(e.task_id, e.lease_id, e.outcome, now) for e in ends]
         params: dict[str, Any] = {key: [row[key] for row in rows] for key in _BATCH_KEYS}
-        params["result"] = [None if r is None else dumps(r.obj) for r in params["result"]]
         params["now"], params["channel"] = now, CHANNEL
-        saved = {task.t_id: task for task in map(_from_row, self._db.fast(_FINISH_BATCH, params))}
+        saved = {
+            task.t_id: task
+            for task in map(_from_row, self._db.fast(QUERIES["finish_batch"], params))
+        }
         return [saved.get(e.task_id) for e in ends]
 
     def set_progress(
@@ -478,9 +483,6 @@ class PostgresStore(ManualActions, PostgresSchedules):
         self._db.close()
 
 
-_FINISH_BATCH = literal(
-    QUERIES["finish_batch"].replace("{t.columns}", ", ".join(f"t.{c}" for c in COLUMNS))
-)
 _BATCH_KEYS = (
     "t_id", "lease_id", "status", "refund", "finished_at", "next_run_at", "run_at", "error",
     "result", "outcome", "traceback",
@@ -488,18 +490,18 @@ _BATCH_KEYS = (
 
 
 def _finish_params(task_id: str, lease_id: str, outcome: Outcome, now: datetime) -> dict[str, Any]:
-    """The parameters of the ``finish`` statement, which mirrors :meth:`Task.finished`."""
+    """One end's values in ``finish_batch`` (which mirrors :meth:`Task.finished`); the result as
+    JSON text, cast to ``json`` by the statement."""
     return {
         "t_id": task_id,
         "lease_id": lease_id,
         "status": outcome.status.value,
         "refund": 1 if outcome.refund_attempt else 0,
-        "now": now,
         "finished_at": now if outcome.status.is_final else None,
         "next_run_at": outcome.next_run_at,
         "run_at": outcome.next_run_at or now,
         "error": outcome.error,
-        "result": None if outcome.result is None else _json(outcome.result),
+        "result": None if outcome.result is None else dumps(outcome.result),
         "outcome": outcome_kind(outcome).value,
         "traceback": outcome.traceback,
     }

@@ -6,30 +6,19 @@ Every change is one ``BEGIN IMMEDIATE`` transaction, so firing a tick (the compa
 
 from __future__ import annotations
 
-import re
 import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, LiteralString
+from typing import Any
 
 from pyqueue.errors import InvalidTaskState, ScheduleNotFound
 from pyqueue.models.schedule import Schedule
 from pyqueue.models.task import Task, utcnow
-from pyqueue.stores.common import RowCodec, literal, read_sql
+from pyqueue.stores.common import RowCodec, load_queries
 from pyqueue.stores.schedule_rows import SCHEDULE_SELECT, schedule_from_row, schedule_to_row
 from pyqueue.stores.sqlite.connection import Database
 
-
-def _queries() -> dict[str, LiteralString]:
-    text = read_sql("pyqueue.stores.sqlite", "schedules.sql")
-    parts = re.split(r"^-- name: (\w+)[ \t]*$", text, flags=re.MULTILINE)
-    return {
-        name: literal(body.strip().replace("{schedule_columns}", SCHEDULE_SELECT))
-        for name, body in zip(parts[1::2], parts[2::2], strict=True)
-    }
-
-
-Q = _queries()
+Q = load_queries("pyqueue.stores.sqlite", "schedules.sql", {"{schedule_columns}": SCHEDULE_SELECT})
 
 
 class SQLiteSchedules:
