@@ -102,6 +102,14 @@ class Settings(BaseSettings):
         None, gt=0, description="Lease renewal period; default min(1 s, lease / 3)"
     )
     poll_interval: float = Field(1.0, gt=0, description="Dispatcher's fallback poll, seconds")
+    prefetch: int | None = Field(
+        None,
+        ge=0,
+        le=4096,
+        description="Tasks a process claims ahead of its free worker slots (leased, waiting to "
+        "start there), so claims come in larger batches; default 4 x workers on SQLite and "
+        "PostgreSQL, 0 in memory; 0 claims only for free slots",
+    )
     demo_time_scale: float = Field(1.0, ge=0, description="Multiplies demo handlers' sleeps")
     demo_seed: int | None = Field(None, description="Seed of FAIL's coin (reproducible runs)")
     max_payload_bytes: int = Field(1024 * 1024, ge=1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -52,3 +53,16 @@ def enqueue(client: TestClient, t_type: str, payload: Any = "x", **extra: Any) -
 
 def settle(client: TestClient) -> None:
     assert queue_of(client).wait_idle(timeout=20), "the queue did not drain"
+
+
+def wait_for(queue: Queue, predicate: Callable[[], bool], timeout: float) -> bool:
+    """Re-check ``predicate`` after each event the queue publishes (at least every 50 ms, for
+    what publishes none, such as a lease renewal); False when ``timeout`` passed first."""
+    deadline = time.monotonic() + timeout
+    seq = queue.events.last_seq
+    while not predicate():
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return False
+        seq = queue.events.wait_after(seq, min(remaining, 0.05))
+    return True

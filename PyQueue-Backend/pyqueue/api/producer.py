@@ -89,14 +89,14 @@ async def health() -> HealthOut:
         },
     },
 )
-async def enqueue(body: EnqueueRequest, queue: QueueDep, response: Response) -> TaskOut:
+async def enqueue(body: EnqueueRequest, queue: QueueDep, response: Response) -> dict[str, object]:
     """Enqueue one task; answers the created task (201) and its URL in `Location`, or, when a
     task with the request's `idempotency_key` exists, that task (200) and nothing is added."""
     entry = (await call(queue, queue.submit_many, [mappers.request_to_new_task(body)]))[0]
     response.headers["Location"] = f"/api/jobs/{entry.task.t_id}"
     if not entry.created:
         response.status_code = status.HTTP_200_OK
-    return mappers.task_to_out(entry.task)
+    return mappers.task_fields(entry.task)  # validated and serialized by response_model
 
 
 @router.post(
@@ -114,7 +114,7 @@ async def enqueue(body: EnqueueRequest, queue: QueueDep, response: Response) -> 
 )
 async def enqueue_batch(
     body: BatchEnqueueRequest, queue: QueueDep, response: Response
-) -> list[BatchItemOut]:
+) -> list[dict[str, object]]:
     """Enqueue up to 1000 tasks, all or nothing; each item says whether it was `created` (an
     item whose `idempotency_key` a task has answers that task), so a retried batch is safe."""
     requests = [mappers.request_to_new_task(t) for t in body.tasks]
@@ -158,7 +158,7 @@ async def list_jobs(
             "it, as fast at any depth as the first page (`offset` counts from there)."
         ),
     ] = None,
-) -> list[TaskOut]:
+) -> list[dict[str, object]]:
     """One page of tasks, newest first; `X-Total-Count` is how many match the filters, and
     `X-Next-Cursor` (on a full page) is the `cursor` of the next one."""
     query = TaskQuery(status_, t_type or None, limit, offset, order, after=cursor)
@@ -166,7 +166,7 @@ async def list_jobs(
     response.headers["X-Total-Count"] = str(total)
     if len(tasks) == limit:
         response.headers["X-Next-Cursor"] = tasks[-1].t_id
-    return [mappers.task_to_out(t) for t in tasks]
+    return [mappers.task_fields(t) for t in tasks]  # validated by response_model
 
 
 @router.post("/jobs/bulk", response_model=BulkOut, responses=CHANGES)

@@ -21,6 +21,8 @@ JSON = Any
 """Any JSON-serialisable value (payloads and results)."""
 
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_DIGIT_PAIRS = [high + low for high in _CROCKFORD for low in _CROCKFORD]
+_PAIR_SHIFTS = range(120, -1, -10)
 _id_lock = threading.Lock()
 _last_ms = 0
 _last_rand = 0
@@ -36,12 +38,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def _encode(value: int, length: int) -> str:
-    chars = []
-    for _ in range(length):
-        chars.append(_CROCKFORD[value & 31])
-        value >>= 5
-    return "".join(reversed(chars))
+def _ulid(millis: int, rand: int) -> str:
+    """The 26 Crockford base32 digits of 48 bits of ``millis`` then 80 bits of ``rand``: the 130-bit
+    number (two leading zero bits) read as 13 ten-bit pieces, each looked up as two digits."""
+    value = (millis & 0xFFFF_FFFF_FFFF) << 80 | (rand & (1 << 80) - 1)
+    return "".join([_DIGIT_PAIRS[value >> shift & 1023] for shift in _PAIR_SHIFTS])
 
 
 def new_task_id() -> str:
@@ -59,12 +60,12 @@ def new_task_id() -> str:
         else:
             rand = int.from_bytes(os.urandom(10), "big") >> 1  # leave room to increment
         _last_ms, _last_rand = ms, rand
-    return "Task-" + _encode(ms, 10) + _encode(rand, 16)
+    return "Task-" + _ulid(ms, rand)
 
 
 def task_id_from(millis: int, rand: int) -> str:
     """A task id (``Task-`` and a ULID) from its two parts: milliseconds and 80 bits."""
-    return "Task-" + _encode(millis, 10) + _encode(rand, 16)
+    return "Task-" + _ulid(millis, rand)
 
 
 @dataclass(frozen=True, slots=True)

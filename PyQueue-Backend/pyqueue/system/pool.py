@@ -4,6 +4,15 @@ A *dispatcher* thread claims due tasks while a worker slot is free and submits o
 (``worker_factory(task, handler, context, policy)``) to a ``ThreadPoolExecutor``. When the attempt
 returns its :class:`~pyqueue.models.task.Outcome`, the pool records it: at once in a store without
 I/O, or through the :class:`~pyqueue.system.finisher.Finisher` (group commit) in one that does.
+
+**Claiming ahead** (``prefetch``). A claim costs a round trip and a transaction whatever its size:
+on PostgreSQL, claiming 32 tasks costs about 85 µs a task and claiming 8 about 150. So a store
+that does I/O claims up to ``prefetch`` tasks beyond its free slots; they wait *here*, in claim
+order (priority, then due time), leased to this process like running tasks: the heartbeat renews
+their leases, a crash hands them to another process when the leases run out, a shutdown gives
+them back at once (the attempt does not count). A waiting task starts as soon as a slot frees;
+one that is cancelled or deleted meanwhile starts at once and ends as its context says, without
+calling its handler. ``prefetch = 0`` claims only for free slots.
 """
 
 from __future__ import annotations
@@ -32,6 +41,11 @@ CLAIM_LINGER = 0.002
 """Seconds the dispatcher waits for half the worker slots to be free, so that claims come in
 batches (one store round trip for several tasks) rather than one per finished task."""
 
+PREFETCH_PER_WORKER = 4
+"""The default ``prefetch`` of a store that does I/O, per worker thread (Celery's default
+prefetch multiplier is 4 too): claims of 16 to 40 tasks at 8 workers, where claiming for free slots
+alone took 4 to 8 at a time."""
+
 STUCK_GRACE = 1.0
 """Seconds after a timeout before a handler still running (it ignores cancellation) is logged."""
 
@@ -44,6 +58,8 @@ class PoolConfig:
     retry: RetryPolicy
     process_id: str = ""
     """Who runs the attempts claimed here, as the attempt history records it."""
+    prefetch: int = 0
+    """Tasks claimed ahead of free slots, waiting here to start."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,8 +90,9 @@ class WorkerPool:
         self._dispatcher: threading.Thread | None = None
         self._cond = threading.Condition()
         self._running: dict[str, Running] = {}
+        self._waiting: dict[str, Running] = {}  # claimed ahead, not started; in claim order
         self._finishing: dict[str, Running] = {}  # ended, the end not yet recorded
-        self._batch_floor = max(1, config.workers // 2)
+        self._batch_floor = max(1, (config.workers + config.prefetch) // 2)
         self._finisher = Finisher(self._record) if store.blocking and config.workers else None
         self._wake = threading.Event()
         self.observers = Observers()
@@ -105,6 +122,10 @@ class WorkerPool:
         """After ``stopping`` is set: let running tasks end for up to ``timeout`` seconds, then
         cancel them; record every end; shut the thread pool down."""
         self._wake.set()
+        with self._cond:
+            waiting = [r.task for r in self._waiting.values()]
+            self._waiting.clear()
+        self._release(waiting)
         with self._cond:
             self._cond.notify_all()
             if not self._cond.wait_for(lambda: not self._running, timeout):
@@ -147,37 +168,51 @@ class WorkerPool:
             return len(self._overrun)
 
     def running_ids(self) -> list[str]:
+        """Tasks claimed here and not ended: running, or waiting to start."""
         with self._cond:
-            return list(self._running)
+            return [*self._running, *self._waiting]
 
     def held_leases(self) -> dict[str, str]:
-        """``{task_id: lease_id}`` of every task this process holds (running or being recorded)."""
+        """``{task_id: lease_id}`` of every task this process holds (waiting to start, running, or
+        its end being recorded)."""
         with self._cond:
-            held = [*self._running.values(), *self._finishing.values()]
+            held = [*self._waiting.values(), *self._running.values(), *self._finishing.values()]
         return {r.task.t_id: r.task.lease_id or "" for r in held}
 
     def cancel(self, task_id: str, reason: CancelReason) -> None:
-        """Ask the attempt of ``task_id`` running here, if any, to stop."""
+        """Ask the attempt of ``task_id`` running here, if any, to stop; one waiting here starts
+        at once, so that it ends (as ``reason`` says) without calling its handler."""
         with self._cond:
             running = self._running.get(task_id)
+            waiting = self._waiting.pop(task_id, None)
+            if waiting is not None:
+                waiting.context.cancel(reason)
+                self._running[task_id] = waiting
+                self._live.add(waiting.task.lease_id or "")
         if running is not None:
             running.context.cancel(reason)
+        if waiting is not None:
+            self._launch([waiting])
 
     # -- the dispatcher -----------------------------------------------------------------------
     def _free(self) -> int:
         # overrun threads beyond the spare ones hold executor threads: fewer slots until they end
         return self._config.workers - len(self._running) - max(0, len(self._overrun) - self._spare)
 
+    def _room(self) -> int:
+        """How many tasks the next claim may take: the free slots, and room to wait here."""
+        return self._free() + self._config.prefetch - len(self._waiting)
+
     def _dispatch_loop(self) -> None:
         while not self._stopping.is_set():
             with self._cond:
-                self._cond.wait_for(lambda: self._free() > 0 or self._stopping.is_set())
-                if self._free() < self._batch_floor:  # let a few more slots free up, briefly
+                self._cond.wait_for(lambda: self._room() > 0 or self._stopping.is_set())
+                if self._room() < self._batch_floor:  # let a few more slots free up, briefly
                     self._cond.wait_for(
-                        lambda: self._free() >= self._batch_floor or self._stopping.is_set(),
+                        lambda: self._room() >= self._batch_floor or self._stopping.is_set(),
                         CLAIM_LINGER,
                     )
-                free = self._free()
+                free = self._room()
             if self._stopping.is_set():
                 break
             self._wake.clear()
@@ -208,12 +243,36 @@ class WorkerPool:
             logger.warning("Could not give back claimed tasks (their leases will): %s", exc)
 
     def _submit(self, tasks: list[Task]) -> None:
-        assert self._executor is not None
-        started = [Running(t, self._context(t)) for t in tasks]
+        """Start the claimed tasks that have a free slot; the others wait here for one (a
+        shutdown that began meanwhile gets them all back)."""
+        claimed = [Running(t, self._context(t)) for t in tasks]
         with self._cond:
-            for running in started:
-                self._running[running.task.t_id] = running
-                self._live.add(running.task.lease_id or "")
+            if self._stopping.is_set():  # stop() already gave back what was waiting
+                self._cond.notify_all()
+                shutdown = True
+            else:
+                shutdown = False
+                for running in claimed:
+                    self._waiting[running.task.t_id] = running
+                started = self._take_waiting()
+        if shutdown:
+            self._release(tasks)
+            return
+        self._launch(started)
+
+    def _take_waiting(self) -> list[Running]:
+        """Move waiting tasks into the free slots (caller holds ``_cond``); start them with
+        :meth:`_launch` once the lock is released."""
+        started = []
+        while self._waiting and self._free() > 0 and not self._stopping.is_set():
+            running = self._waiting.pop(next(iter(self._waiting)))
+            self._running[running.task.t_id] = running
+            self._live.add(running.task.lease_id or "")
+            started.append(running)
+        return started
+
+    def _launch(self, started: list[Running]) -> None:
+        assert self._executor is not None
         for running in started:
             self._events.publish("updated", running.task)
             if self.observers:
@@ -323,6 +382,8 @@ class WorkerPool:
         with self._cond:
             self._overrun.pop(running.task.lease_id or "", None)
             self._cond.notify_all()  # a slot that an overrun thread held may be free again
+            started = self._take_waiting()
+        self._launch(started)
         logger.info(
             "Discarded the late end (%s) of %s: its attempt had timed out",
             outcome.status.value,
@@ -346,16 +407,17 @@ class WorkerPool:
         lease, renewed by the heartbeat, until the end is recorded.
         """
         if self.observers:
-            started = task.started_at
-            ran = (utcnow() - started).total_seconds() if started is not None else 0.0
+            began = task.started_at
+            ran = (utcnow() - began).total_seconds() if began is not None else 0.0
             self.observers.attempt_ended(task, outcome, ran)
         if self._finisher is not None:
             with self._cond:
                 running = self._running.pop(task.t_id, None)
                 if running is not None:
                     self._finishing[task.t_id] = running
-                self._slot_freed()
+                started = self._slot_freed()
             self._finisher.put(task, outcome)
+            self._launch(started)
             return
         try:
             saved = self._store.finish(task.t_id, task.lease_id or "", outcome)
@@ -365,17 +427,21 @@ class WorkerPool:
         finally:
             with self._cond:
                 self._running.pop(task.t_id, None)
-                self._slot_freed()
+                started = self._slot_freed()
+            self._launch(started)
             if outcome.status is TaskStatus.QUEUED:
                 self._wake.set()  # it may be due again before the dispatcher's idle wait ends
         if saved is not None:
             self._events.publish("updated", saved)
 
-    def _slot_freed(self) -> None:
-        """Wake the dispatcher when it may claim (caller holds ``_cond``), and stop() at the end."""
-        free = self._config.workers - len(self._running)
-        if free in (1, self._batch_floor) or not self._running:
+    def _slot_freed(self) -> list[Running]:
+        """A slot is free (caller holds ``_cond``): the waiting tasks that take it, to
+        :meth:`_launch`; wake the dispatcher when it may claim, and stop() at the end."""
+        started = self._take_waiting()
+        room = self._room()
+        if room in (1, self._batch_floor) or not self._running:
             self._cond.notify_all()
+        return started
 
     def _record(self, ends: list[tuple[Task, Outcome]]) -> None:
         """The finisher's work: record a batch of attempt ends in one transaction."""

@@ -58,7 +58,7 @@ from pyqueue.system.events import Event, EventBus
 from pyqueue.system.heartbeat import Heartbeat, Relay
 from pyqueue.system.maintenance import MAINTENANCE_SECONDS, Maintenance, Retention
 from pyqueue.system.observer import Observers
-from pyqueue.system.pool import PoolConfig, WorkerPool
+from pyqueue.system.pool import PREFETCH_PER_WORKER, PoolConfig, WorkerPool
 from pyqueue.system.scheduler import Schedules
 from pyqueue.system.worker import WorkerFactory
 
@@ -77,6 +77,9 @@ class QueueConfig:
     poll_interval: float
     shutdown_timeout: float
     max_payload_bytes: int
+    prefetch: int | None = None
+    """PYQUEUE_PREFETCH: tasks claimed ahead of free worker slots; None: 4 x workers on a store
+    that does I/O, 0 in memory (see :class:`~pyqueue.system.pool.WorkerPool`)."""
     default_timeout: float | None = None
     """PYQUEUE_DEFAULT_TIMEOUT: the execution timeout of a task that names none and whose type
     declares none."""
@@ -96,6 +99,7 @@ class QueueConfig:
             lease_seconds=settings.lease_seconds,
             heartbeat_seconds=settings.heartbeat_period,
             poll_interval=settings.poll_interval,
+            prefetch=settings.prefetch,
             shutdown_timeout=settings.shutdown_timeout,
             max_payload_bytes=settings.max_payload_bytes,
             retention_completed=settings.retention_completed,
@@ -119,12 +123,16 @@ class Queue:
         self.events = events or EventBus()
         self.process_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._stopping = threading.Event()
+        prefetch = config.prefetch
+        if prefetch is None:
+            prefetch = PREFETCH_PER_WORKER * config.workers if store.blocking else 0
         pool_config = PoolConfig(
             config.workers,
             config.lease_seconds,
             config.poll_interval,
             config.retry,
             process_id=self.process_id,
+            prefetch=prefetch,
         )
         self._pool = WorkerPool(
             store, worker_factory, registry, pool_config, self.events, self._stopping

@@ -67,12 +67,10 @@ def test_server_restart_keeps_queued_and_recovers_running(cluster: Cluster) -> N
     created = httpx.post(f"{api}/enqueue/batch", json=body, timeout=10).json()
     ids = {t["id"] for t in created}
 
-    def running() -> int:
-        response = httpx.get(f"{api}/jobs", params={"status": "INPROGRESS"}, timeout=5)
-        return int(response.headers["X-Total-Count"])
-
-    wait_until(lambda: running() == 2, 30, "two tasks to run")
+    # Two handlers running; the server holds them and the tasks it claimed ahead (prefetch).
+    wait_until(lambda: len(cluster.run_counts()) == 2, 30, "two tasks to run")
     held = {t["id"] for t in httpx.get(f"{api}/jobs?status=INPROGRESS", timeout=5).json()}
+    assert set(cluster.run_counts()) <= held
     cluster.kill(server)
     cluster.server(port, workers=2)
 

@@ -58,9 +58,8 @@ def test_sigterm_with_an_open_event_stream_stops_within_the_shutdown_timeout(
         created = httpx.post(f"{api}/enqueue/batch", json=body, timeout=10).json()
         held = {t["id"] for t in created if t["type"] == "HOLD"}
 
-        def holding() -> bool:
-            response = httpx.get(f"{api}/jobs", params={"status": "INPROGRESS"}, timeout=5)
-            return {t["id"] for t in response.json()} == held
+        def holding() -> bool:  # both handlers started (the WORK tasks may be claimed ahead)
+            return set(cluster.run_counts()) == held
 
         wait_until(holding, 30, "both HOLD tasks to run")
 

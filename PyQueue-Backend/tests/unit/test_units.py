@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from pyqueue.config import Settings
 from pyqueue.enums import TaskStatus
 from pyqueue.models.retry import RetryPolicy
-from pyqueue.models.task import Outcome, Task, new_task_id
+from pyqueue.models.task import Outcome, Task, new_task_id, task_id_from
 
 
 def test_ids_are_unique_prefixed_and_sort_by_creation() -> None:
@@ -19,6 +19,20 @@ def test_ids_are_unique_prefixed_and_sort_by_creation() -> None:
     assert len(set(ids)) == len(ids)
     assert ids == sorted(ids)
     assert all(i.startswith("Task-") and len(i) == 31 for i in ids)
+
+
+def test_ids_are_crockford_ulids_of_their_millisecond_and_random_bits() -> None:
+    assert task_id_from(0, 0) == "Task-" + "0" * 26
+    assert task_id_from(2**48 - 1, 2**80 - 1) == "Task-7" + "Z" * 25
+    rng = random.Random(7)
+    digits = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+    for _ in range(1_000):
+        millis, rand = rng.getrandbits(48), rng.getrandbits(80)
+        ulid = task_id_from(millis, rand)[5:]
+        value = 0
+        for char in ulid:
+            value = value * 32 + digits.index(char)
+        assert value == millis << 80 | rand
 
 
 def test_status_parse_ignores_case_and_names_choices() -> None:

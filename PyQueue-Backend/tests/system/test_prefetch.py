@@ -1,0 +1,159 @@
+"""Claiming ahead of free slots (``PYQUEUE_PREFETCH``): waiting tasks stay leased, keep their
+order, start as slots free, are cancelled at once, and a shutdown gives them back uncounted."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from pyqueue import NewTask, Queue
+from pyqueue.enums import TaskStatus
+from pyqueue.models.task import Task
+from pyqueue.models.values import TaskQuery
+from pyqueue.stores import TaskStore
+from pyqueue.system.pool import PREFETCH_PER_WORKER
+from tests import sample_tasks
+from tests.support import MakeQueue, wait_for
+
+
+def _inprogress(store: TaskStore) -> int:
+    return store.counts().by_status[TaskStatus.INPROGRESS]
+
+
+def _one_slot_busy(make_queue: MakeQueue, url: str, prefetch: int, **settings: Any) -> Queue:
+    """A queue of one worker thread, busy with a BLOCK task, that claims ``prefetch`` ahead."""
+    queue = make_queue(database_url=url, workers=1, prefetch=prefetch, **settings)
+    blocker = queue.enqueue("BLOCK", "hold")
+    assert sample_tasks.started.get(timeout=10) == blocker.t_id
+    return queue
+
+
+def _waiting(queue: Queue, payloads: list[Any]) -> list[Task]:
+    """COUNT tasks, enqueued and claimed ahead by ``queue`` (whose one slot is busy)."""
+    tasks = queue.enqueue_many([NewTask("COUNT", p) for p in payloads])
+    assert wait_for(queue, lambda: _inprogress(queue.store) == 1 + len(tasks), timeout=10)
+    return tasks
+
+
+def test_a_process_holds_at_most_its_workers_plus_its_prefetch(
+    every_store_url: str, make_queue: MakeQueue
+) -> None:
+    queue = make_queue(database_url=every_store_url, workers=2, prefetch=3)
+    tasks = queue.enqueue_many([NewTask("BLOCK", i) for i in range(10)])
+    running = {sample_tasks.started.get(timeout=10) for _ in range(2)}
+    assert running == {t.t_id for t in tasks[:2]}  # claimed in order, the first two started
+    assert wait_for(queue, lambda: _inprogress(queue.store) == 5, timeout=10)
+    assert queue.stats().busy == 2  # busy counts threads running a handler, not waiting tasks
+    waiting = [queue.store.get(t.t_id) for t in tasks[2:5]]
+    assert all(t is not None and t.status is TaskStatus.INPROGRESS for t in waiting)
+    rest = [queue.store.get(t.t_id) for t in tasks[5:]]
+    assert all(t is not None and t.status is TaskStatus.QUEUED for t in rest)
+    sample_tasks.release.set()
+    assert queue.wait_idle(timeout=20)
+    assert queue.store.counts().by_status[TaskStatus.COMPLETED] == 10
+
+
+def test_without_prefetch_a_process_claims_only_for_free_slots(
+    every_store_url: str, make_queue: MakeQueue
+) -> None:
+    queue = make_queue(database_url=every_store_url, workers=2, prefetch=0)
+    queue.enqueue_many([NewTask("BLOCK", i) for i in range(6)])
+    for _ in range(2):
+        sample_tasks.started.get(timeout=10)
+    assert _inprogress(queue.store) == 2
+
+
+def test_waiting_tasks_start_in_claim_order_as_slots_free(
+    every_store_url: str, make_queue: MakeQueue
+) -> None:
+    queue = make_queue(database_url=every_store_url, workers=1, prefetch=4)
+    tasks = queue.enqueue_many(
+        [NewTask("BLOCK", "first", priority=100)]
+        + [NewTask("BLOCK", i, priority=p) for i, p in enumerate([1, 5, 3, 5])]
+    )
+    assert sample_tasks.started.get(timeout=10) == tasks[0].t_id
+    assert wait_for(queue, lambda: _inprogress(queue.store) == 5, timeout=10)
+    sample_tasks.release.set()
+    order = [sample_tasks.started.get(timeout=10) for _ in range(4)]
+    # priority first, then first in first out: 5 (enqueued 2nd), 5 (4th), 3, 1
+    assert order == [tasks[2].t_id, tasks[4].t_id, tasks[3].t_id, tasks[1].t_id]
+    assert queue.wait_idle(timeout=10)
+
+
+def test_a_waiting_task_outlives_its_lease_and_runs_once(
+    every_store_url: str, make_queue: MakeQueue
+) -> None:
+    # The lease is 0.6 s; the waiting tasks wait for the blocking one for three leases or more:
+    # only the heartbeat's renewal of their leases keeps another claim from taking them.
+    # A second process, started once they are claimed, would take any task whose lease ran out.
+    queue = _one_slot_busy(make_queue, every_store_url, 3, lease_seconds=0.6)
+    counted = _waiting(queue, [f"c{i}" for i in range(3)])
+    other = make_queue(database_url=every_store_url, workers=1, prefetch=0, lease_seconds=0.6)
+    first = queue.store.get(counted[0].t_id)
+    assert first is not None and first.lease_expires_at is not None
+    claimed_until = first.lease_expires_at
+
+    def renewed_past_three_leases() -> bool:
+        task = queue.store.get(counted[0].t_id)
+        expires = task.lease_expires_at if task is not None else None
+        return expires is not None and (expires - claimed_until).total_seconds() > 1.8
+
+    assert wait_for(queue, renewed_past_three_leases, timeout=10)
+    assert _inprogress(queue.store) == 4 and not sample_tasks.runs
+    sample_tasks.release.set()
+    assert queue.wait_idle(timeout=20) and other.wait_idle(timeout=20)
+    assert dict(sample_tasks.runs) == {f"c{i}": 1 for i in range(3)}
+    for task in counted:
+        done = queue.store.get(task.t_id)
+        assert done is not None and done.status is TaskStatus.COMPLETED and done.attempts == 1
+
+
+def test_cancelling_a_waiting_task_ends_it_at_once_without_running_it(
+    every_store_url: str, make_queue: MakeQueue
+) -> None:
+    queue = _one_slot_busy(make_queue, every_store_url, 2)
+    [victim] = _waiting(queue, ["victim"])
+    queue.cancel(victim.t_id)
+    assert queue.wait_for_status(victim.t_id, "CANCELLED", timeout=10)
+    assert not sample_tasks.runs
+    assert queue.stats().busy == 1  # the slot is still busy: the cancel did not wait for it
+
+
+def test_deleting_a_waiting_task_never_runs_it(every_store_url: str, make_queue: MakeQueue) -> None:
+    queue = _one_slot_busy(make_queue, every_store_url, 2)
+    [victim] = _waiting(queue, ["victim"])
+    queue.delete(victim.t_id)
+    sample_tasks.release.set()
+    assert queue.wait_idle(timeout=10)
+    assert queue.store.get(victim.t_id) is None
+    assert not sample_tasks.runs
+
+
+def test_shutdown_gives_waiting_tasks_back_without_counting_an_attempt(
+    every_store_url: str, make_queue: MakeQueue
+) -> None:
+    queue = _one_slot_busy(make_queue, every_store_url, 3)
+    waiting = _waiting(queue, [0, 1, 2])
+    [blocker] = queue.list_tasks(TaskQuery(t_type="BLOCK"))[0]
+    queue.stop(timeout=0.2)
+    assert queue.join(timeout=10)
+    assert not sample_tasks.runs
+    for task in [blocker, *waiting]:
+        back = queue.store.get(task.t_id)
+        assert back is not None and back.status is TaskStatus.QUEUED and back.attempts == 0
+        assert back.lease_id is None
+
+
+@pytest.mark.parametrize(("url", "expected"), [("memory://", 0), ("sqlite", PREFETCH_PER_WORKER)])
+def test_prefetch_defaults_to_four_per_worker_on_a_store_that_does_io(
+    make_queue: MakeQueue, url: str, expected: int, tmp_path: object
+) -> None:
+    database_url = url if url == "memory://" else f"sqlite:///{tmp_path}/q.db"
+    queue = make_queue(database_url=database_url, workers=2)
+    queue.enqueue_many([NewTask("BLOCK", i) for i in range(20)])
+    for _ in range(2):
+        sample_tasks.started.get(timeout=10)
+    assert wait_for(queue, lambda: _inprogress(queue.store) == 2 + 2 * expected, timeout=10)
+    more = wait_for(queue, lambda: _inprogress(queue.store) > 2 + 2 * expected, timeout=0.3)
+    assert not more
