@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Any, LiteralString, TypeVar
 
 import psycopg
@@ -78,12 +78,18 @@ class Database:
             ) from exc
 
     @contextmanager
-    def transaction(self, fast: bool = False) -> Iterator[psycopg.Connection[Any]]:
-        """A transaction; ``fast`` commits without waiting for the WAL flush."""
-        with self.connection() as conn, conn.transaction():
-            if fast:
-                conn.execute(_ASYNC_COMMIT)
-            yield conn
+    def transaction(
+        self, fast: bool = False, pipeline: bool = False
+    ) -> Iterator[psycopg.Connection[Any]]:
+        """A transaction; ``fast`` commits without waiting for the WAL flush. ``pipeline`` sends
+        its statements without waiting for each answer (psycopg's pipeline mode): BEGIN, the
+        statements whose results nobody reads and COMMIT travel in one round trip, and reading a
+        result waits only for what was sent before it."""
+        with self.connection() as conn:
+            with conn.pipeline() if pipeline else nullcontext(), conn.transaction():
+                if fast:
+                    conn.execute(_ASYNC_COMMIT)
+                yield conn
 
     def fast(
         self, sql: LiteralString, params: Mapping[str, Any], ordered_walk: bool = False

@@ -165,7 +165,7 @@ class PostgresStore(ManualActions, PostgresSchedules):
     def add(self, tasks: Sequence[Task]) -> list[Task]:
         stored: dict[str, Task] = {}
         try:
-            with self._db.transaction() as conn:
+            with self._db.transaction(pipeline=True) as conn:  # BEGIN, INSERT, NOTIFY, COMMIT
                 for start in range(0, len(tasks), _CHUNK):
                     stored.update(self._insert(conn, tasks[start : start + _CHUNK]))
                 if len(stored) < len(tasks):  # some were inserted
