@@ -47,6 +47,12 @@ def block(payload: Any, ctx: TaskContext) -> Any:
     return "released"
 
 
+@task("NAP", description="Runs for payload seconds")
+def nap(payload: Any, ctx: TaskContext) -> Any:
+    ctx.sleep(float(payload))
+    return None
+
+
 @task("NOTJSON", description="Returns something that is not JSON")
 def not_json(payload: Any, ctx: TaskContext) -> Any:
     return {1, 2} if payload == "set" else float("nan")

@@ -6,6 +6,10 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+_JITTER = random.Random()
+"""The jitter's own generator: the queue never draws from (or moves) the global ``random`` state,
+which belongs to the application and its tests."""
+
 
 @dataclass(frozen=True, slots=True)
 class RetryPolicy:
@@ -22,7 +26,7 @@ class RetryPolicy:
         if self.base <= 0:
             return 0.0
         capped = min(self.maximum, self.base * 2.0 ** max(0, attempt - 1))
-        draw = (rng or random).random()
+        draw = (rng or _JITTER).random()
         return capped / 2 + draw * capped / 2
 
     def next_run_at(self, attempt: int, now: datetime) -> datetime:

@@ -13,12 +13,19 @@ their leases, a crash hands them to another process when the leases run out, a s
 them back at once (the attempt does not count). A waiting task starts as soon as a slot frees;
 one that is cancelled or deleted meanwhile starts at once and ends as its context says, without
 calling its handler. ``prefetch = 0`` claims only for free slots.
+
+Claiming ahead pays only for short tasks, and only short tasks make it harmless: a task waiting
+behind a long one in a busy process could have started at once in an idle one. So the pool claims
+ahead only while its attempts run shorter than :data:`PREFETCH_BELOW` on average (a moving average
+of the last few dozen); before it has seen one end, and whenever they run longer, it claims for free
+slots alone.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -45,6 +52,14 @@ PREFETCH_PER_WORKER = 4
 """The default ``prefetch`` of a store that does I/O, per worker thread (Celery's default
 prefetch multiplier is 4 too): claims of 16 to 40 tasks at 8 workers, where claiming for free slots
 alone took 4 to 8 at a time."""
+
+PREFETCH_BELOW = 0.05
+"""Seconds: the pool claims ahead only while its attempts take less than this on average. At
+that length a claim's cost (a millisecond or two for a batch) is a few percent of the work, and a
+task claimed ahead waits for a slot about as long as one attempt."""
+
+RUN_AVERAGE_WEIGHT = 0.05
+"""The weight of each attempt's duration in the moving average (about the last 20 attempts)."""
 
 STUCK_GRACE = 1.0
 """Seconds after a timeout before a handler still running (it ignores cancellation) is logged."""
@@ -92,7 +107,7 @@ class WorkerPool:
         self._running: dict[str, Running] = {}
         self._waiting: dict[str, Running] = {}  # claimed ahead, not started; in claim order
         self._finishing: dict[str, Running] = {}  # ended, the end not yet recorded
-        self._batch_floor = max(1, (config.workers + config.prefetch) // 2)
+        self._average_run: float | None = None  # seconds an attempt takes here, moving average
         self._finisher = Finisher(self._record) if store.blocking and config.workers else None
         self._wake = threading.Event()
         self.observers = Observers()
@@ -199,17 +214,35 @@ class WorkerPool:
         # overrun threads beyond the spare ones hold executor threads: fewer slots until they end
         return self._config.workers - len(self._running) - max(0, len(self._overrun) - self._spare)
 
+    def _prefetch(self) -> int:
+        """How many tasks to claim ahead now: ``prefetch`` while attempts are short, else 0."""
+        average = self._average_run
+        if average is None or average >= PREFETCH_BELOW:
+            return 0
+        return self._config.prefetch
+
     def _room(self) -> int:
         """How many tasks the next claim may take: the free slots, and room to wait here."""
-        return self._free() + self._config.prefetch - len(self._waiting)
+        return self._free() + self._prefetch() - len(self._waiting)
+
+    def _batch_floor(self) -> int:
+        """The claim size worth waiting :data:`CLAIM_LINGER` for: half of what may be held."""
+        return max(1, (self._config.workers + self._prefetch()) // 2)
+
+    def _ran(self, seconds: float) -> None:
+        """Fold one attempt's duration into the moving average (a lost update is harmless)."""
+        average = self._average_run
+        self._average_run = (
+            seconds if average is None else average + RUN_AVERAGE_WEIGHT * (seconds - average)
+        )
 
     def _dispatch_loop(self) -> None:
         while not self._stopping.is_set():
             with self._cond:
                 self._cond.wait_for(lambda: self._room() > 0 or self._stopping.is_set())
-                if self._room() < self._batch_floor:  # let a few more slots free up, briefly
+                if self._room() < self._batch_floor():  # let a few more slots free up, briefly
                     self._cond.wait_for(
-                        lambda: self._room() >= self._batch_floor or self._stopping.is_set(),
+                        lambda: self._room() >= self._batch_floor() or self._stopping.is_set(),
                         CLAIM_LINGER,
                     )
                 free = self._room()
@@ -316,9 +349,11 @@ class WorkerPool:
         if timeout is not None:
             deadline = self._deadlines.add(timeout, lambda: self._time_out(running))
         outcome = Outcome(TaskStatus.QUEUED, error="The worker stopped unexpectedly")
+        began = time.monotonic()
         try:
             outcome = self._attempt(running)
         finally:
+            self._ran(time.monotonic() - began)
             if deadline is not None:
                 self._deadlines.cancel(deadline)
             if self._end(running):
@@ -439,7 +474,7 @@ class WorkerPool:
         :meth:`_launch`; wake the dispatcher when it may claim, and stop() at the end."""
         started = self._take_waiting()
         room = self._room()
-        if room in (1, self._batch_floor) or not self._running:
+        if room in (1, self._batch_floor()) or not self._running:
             self._cond.notify_all()
         return started
 

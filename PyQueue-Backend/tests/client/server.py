@@ -5,13 +5,12 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.faults.harness import BACKEND, free_port, wait_for_health
+from tests.faults.harness import BACKEND, free_port, start_server
 
 TOKEN = "client-test-token-7Hq2"
 
@@ -39,28 +38,23 @@ def serve(
     """``pyqueue serve`` on ``kind`` (memory or sqlite, or ``database_url``), stopped with SIGTERM
     afterwards."""
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYQUEUE_")}
     if database_url is None:
         database_url = "memory://" if kind == "memory" else f"sqlite:///{folder / 'q.db'}"
-    env.update(
-        PYQUEUE_DATABASE_URL=database_url,
-        PYQUEUE_TASK_MODULES="tests.client.handlers",
-        PYQUEUE_WORKERS="2",
-        PYQUEUE_RETRY_BACKOFF_BASE="0",
-        PYQUEUE_RETRY_BACKOFF_MAX="0",
-        PYQUEUE_POLL_INTERVAL="0.2",
-        PYQUEUE_SHUTDOWN_TIMEOUT="1",
-        PYQUEUE_LOG_LEVEL="WARNING",
-        PYTHONPATH=str(BACKEND),
-    )
+    settings = {
+        "PYQUEUE_DATABASE_URL": database_url,
+        "PYQUEUE_TASK_MODULES": "tests.client.handlers",
+        "PYQUEUE_WORKERS": "2",
+        "PYQUEUE_RETRY_BACKOFF_BASE": "0",
+        "PYQUEUE_RETRY_BACKOFF_MAX": "0",
+        "PYQUEUE_POLL_INTERVAL": "0.2",
+        "PYQUEUE_SHUTDOWN_TIMEOUT": "1",
+        "PYQUEUE_LOG_LEVEL": "WARNING",
+    }
     if token:
-        env["PYQUEUE_API_TOKEN"] = token
-    process = subprocess.Popen(
-        [sys.executable, "-m", "pyqueue.cli", "serve", "--port", str(port)], cwd=BACKEND, env=env
-    )
+        settings["PYQUEUE_API_TOKEN"] = token
+    process = start_server(port, **settings)
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_for_health(process, url)
         yield Server(url, token, kind)
     finally:
         process.send_signal(signal.SIGTERM)

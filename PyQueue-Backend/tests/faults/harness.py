@@ -123,6 +123,22 @@ def wait_for_health(process: subprocess.Popen[bytes] | subprocess.Popen[str], ba
     wait_until(healthy, 30, "the server to answer")
 
 
+def start_server(port: int, **settings: str) -> subprocess.Popen[bytes]:
+    """``pyqueue serve`` on 127.0.0.1:``port``, in a process of its own, with only the given
+    ``PYQUEUE_*`` settings (none of this process's leak in); returns once it answers."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYQUEUE_")}
+    env.update(PYTHONPATH=str(BACKEND), **settings)
+    command = [sys.executable, "-m", "pyqueue.cli", "serve", "--port", str(port)]
+    process = subprocess.Popen(command, cwd=BACKEND, env=env)
+    try:
+        wait_for_health(process, f"http://127.0.0.1:{port}")
+    except BaseException:
+        process.kill()
+        process.wait()
+        raise
+    return process
+
+
 def cluster_for(url: str, tmp_path: Path) -> Iterator[Cluster]:
     cluster = Cluster(url, tmp_path / "runs.log")
     try:

@@ -8,13 +8,11 @@ names the problem.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
-import uvicorn
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
@@ -25,9 +23,7 @@ from schemathesis.checks import (
 )
 from schemathesis.core.result import Ok
 
-from pyqueue import create_app
-from tests.faults.harness import free_port, wait_until
-from tests.support import make_settings
+from tests.faults.harness import free_port, start_server
 
 EXAMPLES = 100
 """Requests generated per operation and store, valid and invalid ones mixed."""
@@ -35,18 +31,26 @@ EXAMPLES = 100
 
 @pytest.fixture
 def base_url(every_store_url: str) -> Iterator[str]:
-    """A real server (uvicorn in a thread) on a fresh store of each kind."""
-    app = create_app(make_settings(database_url=every_store_url))
+    """A real server (``pyqueue serve`` in a process of its own) on a fresh store of each kind.
+
+    Its own process, not a thread of this one: Hypothesis refuses a draw during which the global
+    ``random`` state moved, and libraries the server runs (psycopg_pool's reconnection jitter) draw
+    from it at moments of their own."""
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, name="fuzzed-server", daemon=True)
-    thread.start()
+    server = start_server(
+        port,
+        PYQUEUE_DATABASE_URL=every_store_url,
+        PYQUEUE_DEMO_TIME_SCALE="0",
+        PYQUEUE_RETRY_BACKOFF_BASE="0",
+        PYQUEUE_TASK_MODULES="tests.sample_tasks",
+        PYQUEUE_SHUTDOWN_TIMEOUT="2",
+        PYQUEUE_LOG_LEVEL="WARNING",
+    )
     try:
-        wait_until(lambda: server.started, 20, "the server to start")
         yield f"http://127.0.0.1:{port}"
     finally:
-        server.should_exit = True
-        thread.join(30)
+        server.terminate()
+        server.wait(30)
 
 
 def test_no_server_error_and_every_response_conforms(base_url: str) -> None:

@@ -1,5 +1,6 @@
-"""Claiming ahead of free slots (``PYQUEUE_PREFETCH``): waiting tasks stay leased, keep their
-order, start as slots free, are cancelled at once, and a shutdown gives them back uncounted."""
+"""Claiming ahead of free slots (``PYQUEUE_PREFETCH``): only while tasks are short; waiting tasks
+stay leased, keep their order, start as slots free, are cancelled at once, and a shutdown gives them
+back uncounted."""
 
 from __future__ import annotations
 
@@ -21,9 +22,21 @@ def _inprogress(store: TaskStore) -> int:
     return store.counts().by_status[TaskStatus.INPROGRESS]
 
 
+WARM_UP = 5
+
+
+def _short_tasks_seen(make_queue: MakeQueue, url: str, **settings: Any) -> Queue:
+    """A started queue whose attempts so far were short (:data:`WARM_UP` ECHO tasks): it claims
+    ahead from now on, as long as its tasks stay short."""
+    queue = make_queue(database_url=url, **settings)
+    queue.enqueue_many([NewTask("ECHO", i) for i in range(WARM_UP)])
+    assert queue.wait_idle(timeout=20)
+    return queue
+
+
 def _one_slot_busy(make_queue: MakeQueue, url: str, prefetch: int, **settings: Any) -> Queue:
     """A queue of one worker thread, busy with a BLOCK task, that claims ``prefetch`` ahead."""
-    queue = make_queue(database_url=url, workers=1, prefetch=prefetch, **settings)
+    queue = _short_tasks_seen(make_queue, url, workers=1, prefetch=prefetch, **settings)
     blocker = queue.enqueue("BLOCK", "hold")
     assert sample_tasks.started.get(timeout=10) == blocker.t_id
     return queue
@@ -39,7 +52,7 @@ def _waiting(queue: Queue, payloads: list[Any]) -> list[Task]:
 def test_a_process_holds_at_most_its_workers_plus_its_prefetch(
     every_store_url: str, make_queue: MakeQueue
 ) -> None:
-    queue = make_queue(database_url=every_store_url, workers=2, prefetch=3)
+    queue = _short_tasks_seen(make_queue, every_store_url, workers=2, prefetch=3)
     tasks = queue.enqueue_many([NewTask("BLOCK", i) for i in range(10)])
     running = {sample_tasks.started.get(timeout=10) for _ in range(2)}
     assert running == {t.t_id for t in tasks[:2]}  # claimed in order, the first two started
@@ -51,13 +64,13 @@ def test_a_process_holds_at_most_its_workers_plus_its_prefetch(
     assert all(t is not None and t.status is TaskStatus.QUEUED for t in rest)
     sample_tasks.release.set()
     assert queue.wait_idle(timeout=20)
-    assert queue.store.counts().by_status[TaskStatus.COMPLETED] == 10
+    assert queue.store.counts().by_status[TaskStatus.COMPLETED] == WARM_UP + 10
 
 
 def test_without_prefetch_a_process_claims_only_for_free_slots(
     every_store_url: str, make_queue: MakeQueue
 ) -> None:
-    queue = make_queue(database_url=every_store_url, workers=2, prefetch=0)
+    queue = _short_tasks_seen(make_queue, every_store_url, workers=2, prefetch=0)
     queue.enqueue_many([NewTask("BLOCK", i) for i in range(6)])
     for _ in range(2):
         sample_tasks.started.get(timeout=10)
@@ -67,7 +80,7 @@ def test_without_prefetch_a_process_claims_only_for_free_slots(
 def test_waiting_tasks_start_in_claim_order_as_slots_free(
     every_store_url: str, make_queue: MakeQueue
 ) -> None:
-    queue = make_queue(database_url=every_store_url, workers=1, prefetch=4)
+    queue = _short_tasks_seen(make_queue, every_store_url, workers=1, prefetch=4)
     tasks = queue.enqueue_many(
         [NewTask("BLOCK", "first", priority=100)]
         + [NewTask("BLOCK", i, priority=p) for i, p in enumerate([1, 5, 3, 5])]
@@ -150,10 +163,33 @@ def test_prefetch_defaults_to_four_per_worker_on_a_store_that_does_io(
     make_queue: MakeQueue, url: str, expected: int, tmp_path: object
 ) -> None:
     database_url = url if url == "memory://" else f"sqlite:///{tmp_path}/q.db"
-    queue = make_queue(database_url=database_url, workers=2)
+    queue = _short_tasks_seen(make_queue, database_url, workers=2)
     queue.enqueue_many([NewTask("BLOCK", i) for i in range(20)])
     for _ in range(2):
         sample_tasks.started.get(timeout=10)
     assert wait_for(queue, lambda: _inprogress(queue.store) == 2 + 2 * expected, timeout=10)
     more = wait_for(queue, lambda: _inprogress(queue.store) > 2 + 2 * expected, timeout=0.3)
+    assert not more
+
+
+def test_a_process_claims_only_for_free_slots_until_it_has_seen_tasks_end(
+    every_store_url: str, make_queue: MakeQueue
+) -> None:
+    queue = make_queue(database_url=every_store_url, workers=2, prefetch=3)
+    queue.enqueue_many([NewTask("BLOCK", i) for i in range(6)])
+    for _ in range(2):
+        sample_tasks.started.get(timeout=10)
+    more = wait_for(queue, lambda: _inprogress(queue.store) > 2, timeout=0.3)
+    assert not more
+
+
+def test_long_tasks_turn_claiming_ahead_off(every_store_url: str, make_queue: MakeQueue) -> None:
+    # Five short tasks, then enough of NAP (0.3 s each) to lift the average above PREFETCH_BELOW.
+    queue = _short_tasks_seen(make_queue, every_store_url, workers=2, prefetch=3)
+    queue.enqueue_many([NewTask("NAP", 0.3) for _ in range(6)])
+    assert queue.wait_idle(timeout=20)
+    queue.enqueue_many([NewTask("BLOCK", i) for i in range(6)])
+    for _ in range(2):
+        sample_tasks.started.get(timeout=10)
+    more = wait_for(queue, lambda: _inprogress(queue.store) > 2, timeout=0.3)
     assert not more

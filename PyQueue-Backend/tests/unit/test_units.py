@@ -51,6 +51,13 @@ def test_backoff_grows_exponentially_with_jitter_and_a_cap() -> None:
     assert RetryPolicy(base=0, maximum=0).delay(3) == 0
 
 
+def test_retry_jitter_leaves_the_global_random_state_alone() -> None:
+    before = random.getstate()
+    delays = {RetryPolicy(base=1, maximum=10).delay(3) for _ in range(50)}
+    assert len(delays) > 1  # still jittered
+    assert random.getstate() == before
+
+
 def test_max_retries_counts_retries_after_the_first_attempt() -> None:
     task = Task.create("EMAIL", None, max_retries=3)
     now = datetime.now(UTC)

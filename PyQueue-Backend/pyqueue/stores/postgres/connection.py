@@ -85,11 +85,14 @@ class Database:
         its statements without waiting for each answer (psycopg's pipeline mode): BEGIN, the
         statements whose results nobody reads and COMMIT travel in one round trip, and reading a
         result waits only for what was sent before it."""
-        with self.connection() as conn:
-            with conn.pipeline() if pipeline else nullcontext(), conn.transaction():
-                if fast:
-                    conn.execute(_ASYNC_COMMIT)
-                yield conn
+        with (
+            self.connection() as conn,
+            conn.pipeline() if pipeline else nullcontext(),
+            conn.transaction(),
+        ):
+            if fast:
+                conn.execute(_ASYNC_COMMIT)
+            yield conn
 
     def fast(
         self, sql: LiteralString, params: Mapping[str, Any], ordered_walk: bool = False
