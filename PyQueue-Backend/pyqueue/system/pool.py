@@ -108,6 +108,7 @@ class WorkerPool:
         self._waiting: dict[str, Running] = {}  # claimed ahead, not started; in claim order
         self._finishing: dict[str, Running] = {}  # ended, the end not yet recorded
         self._average_run: float | None = None  # seconds an attempt takes here, moving average
+        self._began: dict[str, float] = {}  # lease id -> time.monotonic() its attempt began
         self._finisher = Finisher(self._record) if store.blocking and config.workers else None
         self._wake = threading.Event()
         self.observers = Observers()
@@ -349,7 +350,7 @@ class WorkerPool:
         if timeout is not None:
             deadline = self._deadlines.add(timeout, lambda: self._time_out(running))
         outcome = Outcome(TaskStatus.QUEUED, error="The worker stopped unexpectedly")
-        began = time.monotonic()
+        began = self._began[running.task.lease_id or ""] = time.monotonic()
         try:
             outcome = self._attempt(running)
         finally:
@@ -441,9 +442,9 @@ class WorkerPool:
         With a store that does I/O the end goes to the finisher (group commit); the task keeps its
         lease, renewed by the heartbeat, until the end is recorded.
         """
-        if self.observers:
-            began = task.started_at
-            ran = (utcnow() - began).total_seconds() if began is not None else 0.0
+        began = self._began.pop(task.lease_id or "", None)
+        if self.observers:  # how long it ran here: a task claimed ahead waited before it began
+            ran = time.monotonic() - began if began is not None else 0.0
             self.observers.attempt_ended(task, outcome, ran)
         if self._finisher is not None:
             with self._cond:

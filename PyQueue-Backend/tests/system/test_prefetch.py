@@ -4,13 +4,14 @@ back uncounted."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
 
 from pyqueue import NewTask, Queue
 from pyqueue.enums import TaskStatus
-from pyqueue.models.task import Task
+from pyqueue.models.task import Outcome, Task
 from pyqueue.models.values import TaskQuery
 from pyqueue.stores import TaskStore
 from pyqueue.system.pool import PREFETCH_PER_WORKER
@@ -193,3 +194,37 @@ def test_long_tasks_turn_claiming_ahead_off(every_store_url: str, make_queue: Ma
         sample_tasks.started.get(timeout=10)
     more = wait_for(queue, lambda: _inprogress(queue.store) > 2, timeout=0.3)
     assert not more
+
+
+class _Durations:
+    """A pool observer: how long each attempt ran, by task id."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    def attempt_started(self, task: Task) -> None:
+        pass
+
+    def attempt_ended(self, task: Task, outcome: Outcome, seconds: float) -> None:
+        self.seconds[task.t_id] = seconds
+
+    def leases_expired(self, tasks: Sequence[Task]) -> None:
+        pass
+
+
+def test_an_attempts_duration_leaves_out_its_wait_for_a_slot(
+    every_store_url: str, make_queue: MakeQueue
+) -> None:
+    queue = _short_tasks_seen(make_queue, every_store_url, workers=1, prefetch=2)
+    durations = _Durations()
+    queue.observers.add(durations)
+    nap, *counted = queue.enqueue_many(
+        [NewTask("NAP", 0.3), *(NewTask("COUNT", i) for i in (1, 2))]
+    )
+    assert queue.wait_idle(timeout=20)
+    assert durations.seconds[nap.t_id] >= 0.3
+    for task in counted:  # claimed with the NAP, they waited for its slot about 0.3 s
+        done = queue.store.get(task.t_id)
+        assert done is not None and done.started_at is not None and done.finished_at is not None
+        assert (done.finished_at - done.started_at).total_seconds() >= 0.25
+        assert durations.seconds[task.t_id] < 0.1
