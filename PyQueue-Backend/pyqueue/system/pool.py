@@ -203,8 +203,7 @@ class WorkerPool:
             waiting = self._waiting.pop(task_id, None)
             if waiting is not None:
                 waiting.context.cancel(reason)
-                self._running[task_id] = waiting
-                self._live.add(waiting.task.lease_id or "")
+                self._occupy(waiting)
         if running is not None:
             running.context.cancel(reason)
         if waiting is not None:
@@ -300,10 +299,14 @@ class WorkerPool:
         started = []
         while self._waiting and self._free() > 0 and not self._stopping.is_set():
             running = self._waiting.pop(next(iter(self._waiting)))
-            self._running[running.task.t_id] = running
-            self._live.add(running.task.lease_id or "")
+            self._occupy(running)
             started.append(running)
         return started
+
+    def _occupy(self, running: Running) -> None:
+        """``running`` takes a slot (caller holds ``_cond``): its attempt is live until it ends."""
+        self._running[running.task.t_id] = running
+        self._live.add(running.task.lease_id or "")
 
     def _launch(self, started: list[Running]) -> None:
         assert self._executor is not None
@@ -350,11 +353,10 @@ class WorkerPool:
         if timeout is not None:
             deadline = self._deadlines.add(timeout, lambda: self._time_out(running))
         outcome = Outcome(TaskStatus.QUEUED, error="The worker stopped unexpectedly")
-        began = self._began[running.task.lease_id or ""] = time.monotonic()
+        self._began[running.task.lease_id or ""] = time.monotonic()
         try:
             outcome = self._attempt(running)
         finally:
-            self._ran(time.monotonic() - began)
             if deadline is not None:
                 self._deadlines.cancel(deadline)
             if self._end(running):
@@ -442,9 +444,12 @@ class WorkerPool:
         With a store that does I/O the end goes to the finisher (group commit); the task keeps its
         lease, renewed by the heartbeat, until the end is recorded.
         """
+        # How long it ran here (a task claimed ahead waited before it began); until its deadline
+        # for one that timed out
         began = self._began.pop(task.lease_id or "", None)
-        if self.observers:  # how long it ran here: a task claimed ahead waited before it began
-            ran = time.monotonic() - began if began is not None else 0.0
+        ran = time.monotonic() - began if began is not None else 0.0
+        self._ran(ran)
+        if self.observers:
             self.observers.attempt_ended(task, outcome, ran)
         if self._finisher is not None:
             with self._cond:
