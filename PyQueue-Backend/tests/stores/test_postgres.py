@@ -6,14 +6,17 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import psycopg
 import pytest
 
-from pyqueue.errors import StoreUnavailable
+from pyqueue.enums import TaskStatus
+from pyqueue.errors import InvalidTaskState, StoreUnavailable
+from pyqueue.models.task import Task, utcnow
 from pyqueue.stores.common import COLUMNS, literal, read_sql
-from pyqueue.stores.postgres import PostgresStore
+from pyqueue.stores.postgres import PostgresStore, connection
 from pyqueue.stores.postgres.migrate import SCHEMA_VERSION, migrate, migrations
 from tests.stores.factory import (
     POSTGRES_URL,
@@ -153,6 +156,96 @@ def test_notify_wakes_a_listener_in_another_store(empty_schema: str) -> None:
         other.close()
 
 
+@pytest.mark.parametrize("size", [1, 40, 600])
+def test_an_unkeyed_batch_is_stored_exactly_counted_and_announced(
+    empty_schema: str, size: int
+) -> None:
+    """One statement for a small batch, binary COPY for a larger one (over a chunk, too): every
+    column comes back as it went in, the counts include the batch and a listener is woken."""
+    listening, store = PostgresStore(empty_schema), PostgresStore(empty_schema)
+    payloads: list[object] = [
+        {"i": 0, "s": 'é 雪 \u0000 "q"'},
+        [1, 2.5, None, True],
+        "text",
+        None,
+        2**62,
+    ]
+    later = utcnow() + timedelta(hours=1)
+    tasks = [
+        Task.create(
+            ("EMAIL", "REPORT")[i % 2],
+            payloads[i % len(payloads)],
+            i % 4,
+            priority=(i % 201) - 100,
+            run_at=later if i % 3 == 0 else None,
+            timeout_seconds=None if i % 2 else 1.5 + i,
+        )
+        for i in range(size)
+    ]
+    woken = threading.Event()
+    try:
+        listener = listening.set_wakeup(woken.set)
+        assert listener.connected.wait(10)
+        woken.clear()
+        assert store.add(tasks) == tasks
+        assert woken.wait(5)
+        assert [store.get(t.t_id) for t in tasks] == tasks
+        counts = store.counts()
+        assert counts.by_status[TaskStatus.QUEUED] == size
+        assert counts.by_type == {
+            t: n for t, n in (("EMAIL", (size + 1) // 2), ("REPORT", size // 2)) if n
+        }
+    finally:
+        listening.close()
+        store.close()
+
+
+def test_an_id_already_stored_refuses_the_whole_batch(empty_schema: str) -> None:
+    store = PostgresStore(empty_schema)
+    try:
+        first = added(store, 1)[0]
+        for size in (2, 40):  # one statement, then COPY
+            batch = [new(payload={"i": i}) for i in range(size - 1)] + [first]
+            with pytest.raises(InvalidTaskState, match="already exists"):
+                store.add(batch)
+            assert store.get(batch[0].t_id) is None
+        assert store.counts().total == 1
+    finally:
+        store.close()
+
+
+def _through_proxy(url: str) -> tuple[TcpProxy, str]:
+    server = urlsplit(POSTGRES_URL)
+    proxy = TcpProxy((server.hostname or "127.0.0.1", server.port or 5432)).start()
+    return proxy, url.replace(f"{server.hostname}:{server.port}", f"127.0.0.1:{proxy.port}")
+
+
+@pytest.mark.parametrize("idle_check_after", [0.0, 3600.0])
+def test_only_a_connection_idle_past_the_check_is_checked_out_with_a_round_trip(
+    empty_schema: str, idle_check_after: float, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server drops every connection; the next operation takes the pooled one. Idle longer
+    than the check's threshold, it is checked and replaced, and the operation succeeds; returned
+    more recently (a busy process), it is handed out unchecked, so the operation raises
+    StoreUnavailable (changing nothing) and the pool replaces it for the next one."""
+    monkeypatch.setattr(connection, "IDLE_CHECK_AFTER", idle_check_after)
+    proxy, url = _through_proxy(empty_schema)
+    store = PostgresStore(url, connect_timeout=2, wait_timeout=2)
+    try:
+        task = added(store, 1)[0]
+        proxy.cut()
+        proxy = TcpProxy(proxy.target, proxy.port).start()
+        if idle_check_after == 0.0:
+            assert store.get(task.t_id) == task
+        else:
+            with pytest.raises(StoreUnavailable, match=r"database \(PostgreSQL\) is unavailable"):
+                store.get(task.t_id)
+            assert store.get(task.t_id) == task
+    finally:
+        store.close()
+        proxy.cut()
+
+
 def test_unreachable_server_raises_store_unavailable() -> None:
     with pytest.raises(StoreUnavailable, match="PostgreSQL"):
         PostgresStore("postgresql://postgres@127.0.0.1:1/test", connect_timeout=0.5)
@@ -170,9 +263,7 @@ def _eventually_available(store: PostgresStore, deadline: float) -> None:
 
 
 def test_an_outage_raises_store_unavailable_then_heals(empty_schema: str) -> None:
-    server = urlsplit(POSTGRES_URL)
-    proxy = TcpProxy((server.hostname or "127.0.0.1", server.port or 5432)).start()
-    url = empty_schema.replace(f"{server.hostname}:{server.port}", f"127.0.0.1:{proxy.port}")
+    proxy, url = _through_proxy(empty_schema)
     store = PostgresStore(url, connect_timeout=0.5, wait_timeout=0.5)
     try:
         listener = store.set_wakeup(lambda: None)

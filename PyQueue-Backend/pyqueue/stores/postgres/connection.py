@@ -8,6 +8,8 @@ lost in a server crash means no more than a lease that runs out and an attempt t
 from __future__ import annotations
 
 import logging
+import time
+import weakref
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, nullcontext
 from typing import Any, LiteralString, TypeVar
@@ -40,17 +42,44 @@ def _configure(conn: psycopg.Connection[Any]) -> None:
     conn.execute("SET jit = off")
 
 
+IDLE_CHECK_AFTER = 1.0
+"""Seconds a connection may sit in the pool and be handed out again unchecked."""
+
+
+class _IdleCheck:
+    """Checks a connection on checkout (one round trip) only when it sat in the pool longer than
+    :data:`IDLE_CHECK_AFTER`: a connection that worked a moment ago is handed out as it is, so a
+    busy process does not pay a round trip per operation (a single enqueue is one round trip
+    of its own). One the server dropped since is found by its first statement, which raises
+    :class:`StoreUnavailable` like any outage, and the pool replaces it."""
+
+    def __init__(self) -> None:
+        self._returned: weakref.WeakKeyDictionary[psycopg.Connection[Any], float] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def returned(self, conn: psycopg.Connection[Any]) -> None:
+        self._returned[conn] = time.monotonic()
+
+    def check(self, conn: psycopg.Connection[Any]) -> None:
+        returned = self._returned.get(conn)
+        if returned is None or time.monotonic() - returned > IDLE_CHECK_AFTER:
+            ConnectionPool.check_connection(conn)
+
+
 class Database:
     def __init__(
         self, url: str, pool_size: int | None, connect_timeout: float, wait_timeout: float
     ) -> None:
+        idle = _IdleCheck()
         self._pool = ConnectionPool(
             url,
             min_size=1,
             max_size=max(2, pool_size or DEFAULT_POOL_SIZE),
             kwargs={"autocommit": True},
             configure=_configure,
-            check=ConnectionPool.check_connection,
+            check=idle.check,
+            reset=idle.returned,
             timeout=wait_timeout,
             name="pyqueue",
             open=False,

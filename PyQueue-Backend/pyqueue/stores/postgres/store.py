@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, LiteralString
 
@@ -60,6 +60,8 @@ QUERIES = load_queries(
 OPERATIONS = load_queries("pyqueue.stores.postgres", "operations.sql")
 _PRIORITY = COLUMNS.index("priority")
 _CHUNK = 500
+_ONE_STATEMENT = 32
+"""Up to this many tasks without idempotency keys are added by one statement; more by COPY."""
 _KEY_TRIES = 5
 """How often enqueue reads the owner of a key that vanished between its insert and its read."""
 
@@ -82,22 +84,51 @@ _ARRAY_CODEC = RowCodec(stamp=_same, unstamp=_utc, encode=dumps, decode=_same)
 """Rows for :func:`_arrays`: JSON as text (cast to ``json`` by the statement)."""
 
 
-def _bulk_insert_sql(conn: psycopg.Connection[Any]) -> LiteralString:
-    """``INSERT … SELECT FROM unnest(…)`` with one array parameter per column, sent in binary:
-    one short statement whatever the batch size, where a ``VALUES`` list of a batch of 500 has
-    nearly 10,000 placeholders for the driver to parse (measured about 3x slower)."""
-    types = dict(conn.execute(QUERIES["column_types"]).fetchall())
-    names = WRITE_LIST.split(", ")
-    arrays = ", ".join(f"%b::{'text' if types[n] == 'json' else types[n]}[]" for n in names)
-    values = ", ".join(f"{n}::json" if types[n] == "json" else n for n in names)
-    return literal(
-        f"INSERT INTO pyqueue_tasks ({WRITE_LIST}) SELECT {values} "  # noqa: S608
-        f"FROM unnest({arrays}) AS u({WRITE_LIST})"
-    )
+@dataclass(frozen=True, slots=True)
+class _Inserts:
+    """The ways ``add`` writes new rows, built once from the table's column types.
+
+    - ``unnest``: ``INSERT … SELECT FROM unnest(…)`` with one array parameter per column, sent in
+      binary: one short statement whatever the batch size, where a ``VALUES`` list of a batch of
+      500 has nearly 10,000 placeholders for the driver to parse (measured about 3x slower).
+    - ``unnest_notify``: the same and its NOTIFY as one statement, so a small batch without
+      idempotency keys is one round trip and one commit (a transaction of the two, even pipelined,
+      measured 0.8 ms against 0.5 ms for one task).
+    - ``copy`` and ``copy_types``: ``COPY … FROM STDIN`` in binary for a larger batch without keys;
+      psycopg formats its rows in C, where it dumps the arrays of ``unnest`` element by element in
+      Python (a batch of 500 measured 1.4x the rate).
+    """
+
+    unnest: LiteralString
+    unnest_notify: LiteralString
+    copy: LiteralString
+    copy_types: tuple[str, ...]
+
+    @classmethod
+    def build(cls, conn: psycopg.Connection[Any]) -> _Inserts:
+        types = dict(conn.execute(QUERIES["column_types"]).fetchall())
+        names = WRITE_LIST.split(", ")
+        arrays = ", ".join(f"%b::{'text' if types[n] == 'json' else types[n]}[]" for n in names)
+        values = ", ".join(f"{n}::json" if types[n] == "json" else n for n in names)
+        unnest = literal(
+            f"INSERT INTO pyqueue_tasks ({WRITE_LIST}) SELECT {values} "  # noqa: S608
+            f"FROM unnest({arrays}) AS u({WRITE_LIST})"
+        )
+        notify = literal(
+            f"WITH added AS ({unnest} RETURNING 1) "  # noqa: S608
+            f"SELECT pg_notify('{CHANNEL}', 'work') WHERE EXISTS (SELECT FROM added)"
+        )
+        return cls(
+            unnest=unnest,
+            unnest_notify=notify,
+            copy=literal(f"COPY pyqueue_tasks ({WRITE_LIST}) FROM STDIN (FORMAT BINARY)"),
+            # json travels as its text: in binary COPY a json value is the text itself
+            copy_types=tuple("text" if types[n] == "json" else types[n] for n in names),
+        )
 
 
 def _arrays(tasks: Sequence[Task]) -> list[list[Any]]:
-    """The parameters of :func:`_bulk_insert_sql`: one list per column."""
+    """The parameters of :attr:`_Inserts.unnest`: one list per column."""
     return [list(column) for column in zip(*map(_ARRAY_CODEC.to_row, tasks), strict=True)]
 
 
@@ -127,7 +158,7 @@ class PostgresStore(ManualActions, PostgresSchedules):
         self._db = Database(url, pool_size, connect_timeout, wait_timeout)
         with self._db.connection() as conn:
             migrate(conn)
-            self._bulk_insert = _bulk_insert_sql(conn)
+            self._inserts = _Inserts.build(conn)
         self._trims = 0
         logger.info("PostgreSQL store ready (pool of up to %d)", self._db.max_size)
 
@@ -163,15 +194,34 @@ class PostgresStore(ManualActions, PostgresSchedules):
 
     # -- the protocol -------------------------------------------------------------------------
     def add(self, tasks: Sequence[Task]) -> list[Task]:
-        stored: dict[str, Task] = {}
+        if not tasks:
+            return []
         try:
-            with self._db.transaction(pipeline=True) as conn:  # BEGIN, INSERT, NOTIFY, COMMIT
-                for start in range(0, len(tasks), _CHUNK):
-                    stored.update(self._insert(conn, tasks[start : start + _CHUNK]))
-                if len(stored) < len(tasks):  # some were inserted
-                    self._notify(conn)
+            if any(t.idempotency_key is not None for t in tasks):
+                return self._add_keyed(tasks)
+            if len(tasks) <= _ONE_STATEMENT:
+                with self._db.connection() as conn:  # autocommit: one statement, one commit
+                    conn.execute(self._inserts.unnest_notify, _arrays(tasks))
+                return list(tasks)
+            with self._db.transaction() as conn:
+                with conn.cursor().copy(self._inserts.copy) as copy:
+                    copy.set_types(self._inserts.copy_types)
+                    for task in tasks:
+                        copy.write_row(_ARRAY_CODEC.to_row(task))
+                self._notify(conn)
+            return list(tasks)
         except psycopg.errors.UniqueViolation as exc:
             raise InvalidTaskState("A job with one of these ids already exists") from exc
+
+    def _add_keyed(self, tasks: Sequence[Task]) -> list[Task]:
+        """``add`` when some task has an idempotency key: an insert that skips a key in use,
+        then a read of the tasks that have the keys skipped."""
+        stored: dict[str, Task] = {}
+        with self._db.transaction(pipeline=True) as conn:  # BEGIN, INSERT, NOTIFY, COMMIT
+            for start in range(0, len(tasks), _CHUNK):
+                stored.update(self._insert(conn, tasks[start : start + _CHUNK]))
+            if len(stored) < len(tasks):  # some were inserted
+                self._notify(conn)
         return [stored.get(t.t_id, t) for t in tasks]
 
     def _insert(self, conn: psycopg.Connection[Any], chunk: Sequence[Task]) -> dict[str, Task]:
@@ -179,9 +229,9 @@ class PostgresStore(ManualActions, PostgresSchedules):
         another task has (nothing is inserted for it)."""
         keyed = [t for t in chunk if t.idempotency_key is not None]
         if not keyed:
-            conn.execute(self._bulk_insert, _arrays(chunk))
+            conn.execute(self._inserts.unnest, _arrays(chunk))
             return {}
-        sql = self._bulk_insert + " " + QUERIES["on_key_conflict"]
+        sql = self._inserts.unnest + " " + QUERIES["on_key_conflict"]
         inserted = {row[0] for row in conn.execute(sql, _arrays(chunk)).fetchall()}
         instead: dict[str, Task] = {}
         waiting = [t for t in keyed if t.t_id not in inserted]
