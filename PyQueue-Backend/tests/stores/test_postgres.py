@@ -156,12 +156,13 @@ def test_notify_wakes_a_listener_in_another_store(empty_schema: str) -> None:
         other.close()
 
 
-@pytest.mark.parametrize("size", [1, 40, 600])
+@pytest.mark.parametrize("size", [1, 5, 40, 600])
 def test_an_unkeyed_batch_is_stored_exactly_counted_and_announced(
     empty_schema: str, size: int
 ) -> None:
-    """One statement for a small batch, binary COPY for a larger one (over a chunk, too): every
-    column comes back as it went in, the counts include the batch and a listener is woken."""
+    """One statement for one task (VALUES) and a small batch (unnest), binary COPY for a larger
+    one (over a chunk, too): every column comes back as it went in, the counts include the batch
+    and a listener is woken."""
     listening, store = PostgresStore(empty_schema), PostgresStore(empty_schema)
     payloads: list[object] = [
         {"i": 0, "s": 'é 雪 \u0000 "q"'},
@@ -204,11 +205,11 @@ def test_an_id_already_stored_refuses_the_whole_batch(empty_schema: str) -> None
     store = PostgresStore(empty_schema)
     try:
         first = added(store, 1)[0]
-        for size in (2, 40):  # one statement, then COPY
+        for size in (1, 2, 40):  # VALUES, unnest, then COPY
             batch = [new(payload={"i": i}) for i in range(size - 1)] + [first]
             with pytest.raises(InvalidTaskState, match="already exists"):
                 store.add(batch)
-            assert store.get(batch[0].t_id) is None
+            assert all(store.get(t.t_id) is None for t in batch[:-1])
         assert store.counts().total == 1
     finally:
         store.close()
