@@ -119,7 +119,7 @@ class _Inserts:
             f"FROM unnest({arrays}) AS u({WRITE_LIST})"
         )
         one = ", ".join("%s::json" if types[n] == "json" else "%s" for n in names)
-        notify = f"SELECT pg_notify('{CHANNEL}', 'work') WHERE EXISTS (SELECT FROM added)"
+        notify = f"SELECT pg_notify('{CHANNEL}', 'work') WHERE EXISTS (SELECT FROM added)"  # noqa: S608
         return cls(
             unnest=unnest,
             unnest_notify=literal(f"WITH added AS ({unnest} RETURNING 1) {notify}"),
