@@ -34,7 +34,15 @@ from pyqueue.models.values import (
     TaskQuery,
     WorkerTotals,
 )
-from pyqueue.stores.common import ManualActions, RowCodec, dumps, load_queries, read_sql
+from pyqueue.stores.common import (
+    TRANSITION_COLUMNS,
+    ManualActions,
+    RowCodec,
+    dumps,
+    literal,
+    load_queries,
+    read_sql,
+)
 from pyqueue.stores.sqlite.connection import Database
 from pyqueue.stores.sqlite.schedules import SQLiteSchedules
 from pyqueue.stores.sqlite.watcher import CommitWatcher
@@ -95,6 +103,11 @@ def _audit_entry(row: tuple[Any, ...]) -> AuditEntry:
 
 CODEC = RowCodec(stamp=_us, unstamp=_dt, encode=dumps, decode=json.loads)
 _to_row, _from_row = CODEC.to_row, CODEC.from_row
+_TRANSITION = literal(
+    "UPDATE tasks SET "  # noqa: S608
+    + ", ".join(f"{column} = ?" for column in TRANSITION_COLUMNS)
+    + " WHERE t_id = ?"
+)
 
 
 def page_sql(query: TaskQuery) -> tuple[str, list[Any]]:
@@ -147,6 +160,12 @@ class SQLiteStore(ManualActions, SQLiteSchedules):
     @staticmethod
     def _save(conn: sqlite3.Connection, tasks: Iterable[Task]) -> None:
         conn.executemany(QUERIES["update"], ((*_to_row(t)[1:], t.t_id) for t in tasks))
+
+    @staticmethod
+    def _save_transitions(conn: sqlite3.Connection, tasks: Iterable[Task]) -> None:
+        """Save tasks that a claim, an attempt's end or a lease recovery changed: only the
+        columns those change (:data:`~pyqueue.stores.common.TRANSITION_COLUMNS`)."""
+        conn.executemany(_TRANSITION, map(CODEC.to_transition_row, tasks))
 
     def _require(self, conn: sqlite3.Connection, task_id: str) -> Task:
         task = self._one(conn, task_id)
@@ -201,7 +220,7 @@ class SQLiteStore(ManualActions, SQLiteSchedules):
             if not rows:
                 return []
             claimed = [_from_row(r).claimed(uuid.uuid4().hex, expires, now) for r in rows]
-            self._save(conn, claimed)
+            self._save_transitions(conn, claimed)
             conn.executemany(
                 QUERIES["open_attempt"], ((t.t_id, t.attempts, _us(now), worker) for t in claimed)
             )
@@ -221,7 +240,7 @@ class SQLiteStore(ManualActions, SQLiteSchedules):
                     results.append(None)
                     continue
                 results.append(task.finished(end.outcome, now))
-            self._save(conn, [t for t in results if t is not None])
+            self._save_transitions(conn, [t for t in results if t is not None])
             closed = [(e.outcome, t.t_id) for e, t in zip(ends, results, strict=True) if t]
             conn.executemany(
                 QUERIES["close_attempt"],
@@ -257,7 +276,7 @@ class SQLiteStore(ManualActions, SQLiteSchedules):
         with self._db.transaction() as conn:
             rows = conn.execute(QUERIES["expired"], (_us(now),)).fetchall()
             recovered = [_from_row(r).lease_lost(now) for r in rows]
-            self._save(conn, recovered)
+            self._save_transitions(conn, recovered)
             expired = AttemptOutcome.LEASE_EXPIRED.value
             conn.executemany(
                 QUERIES["close_attempt"],
