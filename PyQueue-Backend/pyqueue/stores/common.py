@@ -50,22 +50,11 @@ COLUMNS = (
 
 SELECT_LIST = ", ".join(COLUMNS)
 WRITE_LIST = ", ".join((*COLUMNS, "run_at"))
-TRANSITION_COLUMNS = (
-    "status",
-    "attempts",
-    "updated_at",
-    "started_at",
-    "finished_at",
-    "next_run_at",
-    "last_error",
-    "result",
-    "cancel_requested",
-    "lease_id",
-    "lease_expires_at",
-    "progress",
-    "progress_message",
-    "run_at",
+UNCHANGING_COLUMNS = frozenset(
+    {"t_id", "t_type", "payload", "max_retries", "created_at", "priority", "timeout_seconds"}
+    | {"idempotency_key"}
 )
+TRANSITION_COLUMNS = tuple(c for c in (*COLUMNS, "run_at") if c not in UNCHANGING_COLUMNS)
 """The columns a claim, an attempt's end or a lease recovery may change (:meth:`Task.claimed`,
 :meth:`Task.finished`, :meth:`Task.lease_lost`): never the type, payload, retries, priority,
 timeout, key or creation time. An UPDATE that sets only these leaves the indexes on the others

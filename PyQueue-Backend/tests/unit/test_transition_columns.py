@@ -12,6 +12,7 @@ import pytest
 from pyqueue.enums import TaskStatus
 from pyqueue.models.task import Outcome, Task, utcnow
 from pyqueue.stores.common import COLUMNS, TRANSITION_COLUMNS, eligible_at
+from pyqueue.stores.sqlite.store import CODEC
 
 NOW = utcnow()
 
@@ -66,6 +67,16 @@ def test_a_lease_recovery_changes_only_transition_columns() -> None:
     assert _changed(running, running.lease_lost(NOW + timedelta(minutes=1))) <= set(
         TRANSITION_COLUMNS
     )
+
+
+@pytest.mark.parametrize("outcome", OUTCOMES, ids=lambda o: f"{o.status.value}")
+def test_a_transition_row_holds_the_full_rows_values_in_its_columns_order(
+    outcome: Outcome,
+) -> None:
+    done = _running().finished(outcome, NOW)
+    full = dict(zip((*COLUMNS, "run_at"), CODEC.to_row(done), strict=True))
+    expected = (*(full[c] for c in TRANSITION_COLUMNS), done.t_id)
+    assert CODEC.to_transition_row(done) == expected
 
 
 def test_the_transition_columns_are_task_columns() -> None:
