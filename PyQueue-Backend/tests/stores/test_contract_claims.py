@@ -203,6 +203,19 @@ def test_finish_many_records_each_end_in_one_call_fenced_one_by_one(store: TaskS
     assert store.finish_many([]) == []
 
 
+def test_a_batch_of_ends_larger_than_one_statements_id_list_is_recorded_whole(
+    store: TaskStore,
+) -> None:
+    """The SQLite store reads a batch's tasks 500 ids to a statement: all 1,200 ends count."""
+    added(store, 1_200)
+    claimed = store.claim(1_200, 30)
+    ends = [AttemptEnd(t.t_id, t.lease_id or "", Outcome(TaskStatus.COMPLETED)) for t in claimed]
+    results = store.finish_many(ends)
+    assert [r.t_id if r else None for r in results] == [t.t_id for t in claimed]
+    assert all(r is not None and r.status is TaskStatus.COMPLETED for r in results)
+    assert store.counts().by_status[TaskStatus.COMPLETED] == 1_200
+
+
 def test_renewing_leases_while_finishing_in_batches_never_deadlocks(store: TaskStore) -> None:
     added(store, 400)
     claimed = store.claim(400, 30)

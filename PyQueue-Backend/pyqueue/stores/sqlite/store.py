@@ -81,18 +81,21 @@ def sqlite_path(url: str) -> Path:
     return Path(path)
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 def _us(value: datetime | None) -> int | None:
     """A timestamp as integer microseconds since the epoch (exact, sortable)."""
     if value is None:
         return None
-    delta = value - datetime(1970, 1, 1, tzinfo=UTC)
+    delta = value - _EPOCH
     return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
 def _dt(value: int | None) -> datetime | None:
     if value is None:
         return None
-    return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=value)
+    return _EPOCH + timedelta(0, 0, value)
 
 
 def _audit_entry(row: tuple[Any, ...]) -> AuditEntry:
@@ -103,6 +106,8 @@ def _audit_entry(row: tuple[Any, ...]) -> AuditEntry:
 
 CODEC = RowCodec(stamp=_us, unstamp=_dt, encode=dumps, decode=json.loads)
 _to_row, _from_row = CODEC.to_row, CODEC.from_row
+_IDS_PER_STATEMENT = 500
+"""Ids in one ``IN (…)`` list (SQLite allows 32,766 parameters)."""
 _TRANSITION = literal(
     "UPDATE tasks SET "  # noqa: S608
     + ", ".join(f"{column} = ?" for column in TRANSITION_COLUMNS)
@@ -156,6 +161,17 @@ class SQLiteStore(ManualActions, SQLiteSchedules):
     def _one(conn: sqlite3.Connection, task_id: str) -> Task | None:
         row = conn.execute(QUERIES["get"], (task_id,)).fetchone()
         return None if row is None else _from_row(row)
+
+    @staticmethod
+    def _many(conn: sqlite3.Connection, task_ids: Sequence[str]) -> dict[str, Task]:
+        """The stored tasks among ``task_ids``, by id: one statement per chunk of ids."""
+        found: dict[str, Task] = {}
+        for start in range(0, len(task_ids), _IDS_PER_STATEMENT):
+            chunk = task_ids[start : start + _IDS_PER_STATEMENT]
+            marks = ", ".join("?" * len(chunk))
+            rows = conn.execute(f"{QUERIES['select']} WHERE t_id IN ({marks})", chunk)
+            found.update((task.t_id, task) for task in map(_from_row, rows))
+        return found
 
     @staticmethod
     def _save(conn: sqlite3.Connection, tasks: Iterable[Task]) -> None:
@@ -233,8 +249,9 @@ class SQLiteStore(ManualActions, SQLiteSchedules):
         now = utcnow()
         results: list[Task | None] = []
         with self._db.transaction() as conn:
+            current = self._many(conn, [end.task_id for end in ends])
             for end in ends:
-                task = self._one(conn, end.task_id)
+                task = current.get(end.task_id)
                 held = task is not None and task.lease_id == end.lease_id
                 if task is None or not held or task.status is not TaskStatus.INPROGRESS:
                     results.append(None)
