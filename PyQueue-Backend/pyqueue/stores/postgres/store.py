@@ -213,7 +213,7 @@ class PostgresStore(ManualActions, PostgresSchedules):
                         conn.execute(self._inserts.unnest_notify, _arrays(tasks))
                 return list(tasks)
             with self._db.transaction() as conn:
-                with conn.cursor().copy(self._inserts.copy) as copy:
+                with conn.cursor() as cursor, cursor.copy(self._inserts.copy) as copy:
                     copy.set_types(self._inserts.copy_types)
                     for task in tasks:
                         copy.write_row(_ARRAY_CODEC.to_row(task))
