@@ -53,13 +53,6 @@ PREFETCH_PER_WORKER = 4
 prefetch multiplier is 4 too): claims of 16 to 40 tasks at 8 workers, where claiming for free slots
 alone took 4 to 8 at a time."""
 
-PREFETCH_PER_WORKER_MEMORY = 1
-"""The default ``prefetch`` of the memory store, per worker thread. A claim there costs no round
-trip, but a slot that frees takes a waiting task at once, in its own thread, instead of waiting
-for the dispatcher thread to claim. One per worker drained no-op tasks about 10% faster at 8
-workers (two interleaved pairs of three runs: 11,800 to 13,000/s without, 13,100 to 14,100/s
-with); four per worker gained no more."""
-
 PREFETCH_BELOW = 0.05
 """Seconds: the pool claims ahead only while its attempts take less than this on average. At
 that length a claim's cost (a millisecond or two for a batch) is a few percent of the work, and a

@@ -58,12 +58,7 @@ from pyqueue.system.events import Event, EventBus
 from pyqueue.system.heartbeat import Heartbeat, Relay
 from pyqueue.system.maintenance import MAINTENANCE_SECONDS, Maintenance, Retention
 from pyqueue.system.observer import Observers
-from pyqueue.system.pool import (
-    PREFETCH_PER_WORKER,
-    PREFETCH_PER_WORKER_MEMORY,
-    PoolConfig,
-    WorkerPool,
-)
+from pyqueue.system.pool import PREFETCH_PER_WORKER, PoolConfig, WorkerPool
 from pyqueue.system.scheduler import Schedules
 from pyqueue.system.worker import WorkerFactory
 
@@ -130,8 +125,7 @@ class Queue:
         self._stopping = threading.Event()
         prefetch = config.prefetch
         if prefetch is None:
-            per_worker = PREFETCH_PER_WORKER if store.blocking else PREFETCH_PER_WORKER_MEMORY
-            prefetch = per_worker * config.workers
+            prefetch = PREFETCH_PER_WORKER * config.workers if store.blocking else 0
         pool_config = PoolConfig(
             config.workers,
             config.lease_seconds,

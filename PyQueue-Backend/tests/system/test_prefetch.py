@@ -14,7 +14,7 @@ from pyqueue.enums import TaskStatus
 from pyqueue.models.task import Outcome, Task
 from pyqueue.models.values import TaskQuery
 from pyqueue.stores import TaskStore
-from pyqueue.system.pool import PREFETCH_PER_WORKER, PREFETCH_PER_WORKER_MEMORY
+from pyqueue.system.pool import PREFETCH_PER_WORKER
 from tests import sample_tasks
 from tests.support import MakeQueue, wait_for
 
@@ -159,11 +159,8 @@ def test_shutdown_gives_waiting_tasks_back_without_counting_an_attempt(
         assert back.lease_id is None
 
 
-@pytest.mark.parametrize(
-    ("url", "expected"),
-    [("memory://", PREFETCH_PER_WORKER_MEMORY), ("sqlite", PREFETCH_PER_WORKER)],
-)
-def test_prefetch_defaults_to_one_per_worker_in_memory_and_four_on_a_store_that_does_io(
+@pytest.mark.parametrize(("url", "expected"), [("memory://", 0), ("sqlite", PREFETCH_PER_WORKER)])
+def test_prefetch_defaults_to_four_per_worker_on_a_store_that_does_io(
     make_queue: MakeQueue, url: str, expected: int, tmp_path: object
 ) -> None:
     database_url = url if url == "memory://" else f"sqlite:///{tmp_path}/q.db"
