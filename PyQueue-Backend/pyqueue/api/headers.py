@@ -35,6 +35,7 @@ HEADERS = (
     (b"referrer-policy", b"no-referrer"),
     (b"x-frame-options", b"DENY"),
 )
+NAMES = frozenset(name for name, _ in HEADERS)
 
 
 class SecurityHeaders:
@@ -48,9 +49,12 @@ class SecurityHeaders:
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                present = {name.lower() for name, _ in headers}
-                headers += [(name, value) for name, value in HEADERS if name not in present]
+                headers = list(message.get("headers", ()))
+                if any(name.lower() in NAMES for name, _ in headers):  # the route set some
+                    present = {name.lower() for name, _ in headers}
+                    headers += [(name, value) for name, value in HEADERS if name not in present]
+                else:
+                    headers += HEADERS
                 message = {**message, "headers": headers}
             await send(message)
 

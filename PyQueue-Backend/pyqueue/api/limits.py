@@ -1,6 +1,7 @@
 """An ASGI guard that refuses request bodies over a byte limit with 413, before they are parsed.
 
-A body announced larger than the limit (``Content-Length``) is refused before the app runs; one sent
+A body announced larger than the limit (``Content-Length``) is refused before the app runs, and one
+announced within it passes untouched (HTTP framing holds the body to its declared length); one sent
 without a length (chunked) is counted as the app reads it and refused once it passes the limit,
 whatever the app would have answered. Either way the guard first reads and discards what the client
 still sends, up to ``drain_bytes``: a client that writes its whole body before reading the answer
@@ -38,6 +39,9 @@ class BodySizeLimit:
             if declared <= self.drain_bytes and not expects_continue:
                 await self._drain(receive, 0)
             await self._refuse(send)
+            return
+        if declared is not None:  # the server delivers exactly the declared length: no counting
+            await self.app(scope, receive, send)
             return
         seen = 0
         more = True

@@ -165,6 +165,8 @@ class Metrics:
             registry=r,
         )
         r.register(StoreCollector(queue))
+        self._http_children: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
+        """The request metrics' children by label set: ``labels()`` costs more than the update."""
 
     # -- PoolObserver --------------------------------------------------------------------------
     def attempt_started(self, task: Task) -> None:
@@ -184,8 +186,16 @@ class Metrics:
 
     # -- HTTP ----------------------------------------------------------------------------------
     def observe_request(self, method: str, route: str, status: int, seconds: float) -> None:
-        self.http_requests.labels(method, route, str(status)).inc()
-        self.http_latency.labels(method, route).observe(seconds)
+        key = (method, route, status)
+        children = self._http_children.get(key)
+        if children is None:  # a label set seen first (route templates and statuses are few)
+            children = (
+                self.http_requests.labels(method, route, str(status)),
+                self.http_latency.labels(method, route),
+            )
+            self._http_children[key] = children
+        children[0].inc()
+        children[1].observe(seconds)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)
