@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import ipaddress
 import json
 import logging
@@ -56,9 +57,19 @@ def _serve(args: argparse.Namespace) -> int:
     logger.info("Serving on http://%s:%d (docs at /docs)", host, port)
     config = uvicorn.Config(create_app(settings, queue), host=host, port=port, log_level="warning")
     server = uvicorn.Server(config)
+    freeze_start_up_objects()
     with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises the SIGINT it handled
         server.run(sockets=[listener])
     return 0 if server.started else 3  # as uvicorn.run: the app's start-up failed
+
+
+def freeze_start_up_objects() -> None:
+    """Move what start-up made (modules, the app, its schemas) out of the garbage collector's
+    sight: it lives as long as the process, yet every full collection would walk it again, and
+    a full collection comes every time the objects kept (tasks in a memory store, caches) grow
+    by a quarter. Objects made later are collected as before."""
+    gc.collect()
+    gc.freeze()
 
 
 def is_loopback(host: str) -> bool:
@@ -125,6 +136,7 @@ def _worker(args: argparse.Namespace) -> int:
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
     exporter = _serve_metrics(queue, settings.host, args.metrics_port)
+    freeze_start_up_objects()
     queue.start()
     logger.info("Worker running %d threads on %s", settings.workers, _redacted(settings))
     try:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from pyqueue import Settings, build_queue
-from pyqueue.cli import _settings, main
+from pyqueue.cli import _settings, freeze_start_up_objects, main
 from pyqueue.main import stop_queue
 from tests import sample_tasks
 from tests.support import make_settings
@@ -102,3 +102,25 @@ def test_stopping_an_idle_queue_says_so(
     with caplog.at_level(logging.INFO, logger="pyqueue.queue"):
         stop_queue(queue, 5)
     assert "Stopping: no task is running" in caplog.messages
+
+
+def test_start_up_objects_are_frozen_out_of_the_collectors_sight() -> None:
+    """``pyqueue serve`` and ``pyqueue worker`` freeze what start-up made; later objects are still
+    collected (a reference cycle made after the freeze is freed)."""
+    import gc
+    import weakref
+
+    class Node:
+        other: object = None
+
+    try:
+        freeze_start_up_objects()
+        assert gc.get_freeze_count() > 0
+        node = Node()
+        node.other = node
+        gone = weakref.ref(node)
+        del node
+        gc.collect()
+        assert gone() is None
+    finally:
+        gc.unfreeze()
