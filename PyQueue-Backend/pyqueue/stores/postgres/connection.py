@@ -51,7 +51,11 @@ class _IdleCheck:
     :data:`IDLE_CHECK_AFTER`: a connection that worked a moment ago is handed out as it is, so a
     busy process does not pay a round trip per operation (a single enqueue is one round trip
     of its own). One the server dropped since is found by its first statement, which raises
-    :class:`StoreUnavailable` like any outage, and the pool replaces it."""
+    :class:`StoreUnavailable` like any outage, and the pool replaces it.
+
+    :meth:`returned` is called by :meth:`Database.connection` as the connection goes back, not as
+    the pool's ``reset`` callback: with a ``reset`` callback the pool returns every connection
+    through its worker thread, a thread hop (and a wait for the GIL) on every operation."""
 
     def __init__(self) -> None:
         self._returned: weakref.WeakKeyDictionary[psycopg.Connection[Any], float] = (
@@ -71,7 +75,7 @@ class Database:
     def __init__(
         self, url: str, pool_size: int | None, connect_timeout: float, wait_timeout: float
     ) -> None:
-        idle = _IdleCheck()
+        self._idle = idle = _IdleCheck()
         self._pool = ConnectionPool(
             url,
             min_size=1,
@@ -79,7 +83,6 @@ class Database:
             kwargs={"autocommit": True},
             configure=_configure,
             check=idle.check,
-            reset=idle.returned,
             timeout=wait_timeout,
             name="pyqueue",
             open=False,
@@ -99,7 +102,10 @@ class Database:
         """A pooled connection; an unreachable server raises :class:`StoreUnavailable`."""
         try:
             with self._pool.connection() as conn:
-                yield conn
+                try:
+                    yield conn
+                finally:
+                    self._idle.returned(conn)
         except (psycopg.OperationalError, psycopg.InterfaceError) as exc:
             raise StoreUnavailable(
                 f"The database (PostgreSQL) is unavailable: {redact(str(exc))}. "
