@@ -90,12 +90,16 @@ class BodySizeLimit:
 
 
 def _body_headers(scope: Scope) -> tuple[int | None, bool]:
-    """The declared ``Content-Length`` (None when absent) and whether ``Expect: 100-continue``."""
+    """The declared ``Content-Length`` (None when absent, or beside a ``Transfer-Encoding``, which
+    overrides it: RFC 9112, 6.3) and whether ``Expect: 100-continue``."""
     length = None
+    chunked = False
     expects_continue = False
     for name, value in scope["headers"]:
         if name == b"content-length":
             length = int(value) if value.isdigit() else None
+        elif name == b"transfer-encoding":
+            chunked = True
         elif name == b"expect":
             expects_continue = value.lower() == b"100-continue"
-    return length, expects_continue
+    return (None if chunked else length), expects_continue

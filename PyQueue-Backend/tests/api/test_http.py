@@ -13,6 +13,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 import uvicorn
@@ -116,6 +117,41 @@ def server_port(request: pytest.FixtureRequest) -> Iterator[int]:
     """``pyqueue serve`` runs uvicorn with its default HTTP parser (httptools); h11 too."""
     with live_server(make_settings(workers=0), request.param) as port:
         yield port
+
+
+def test_a_length_beside_a_transfer_encoding_does_not_exempt_the_body_from_counting() -> None:
+    """A body announced within the limit passes the guard uncounted, but a Transfer-Encoding
+    overrides the Content-Length (RFC 9112): such a body is counted and refused past the limit,
+    whatever length it claimed."""
+    import asyncio
+
+    from pyqueue.api.limits import BodySizeLimit
+
+    async def reader(scope: Any, receive: Any, send: Any) -> None:
+        while (await receive()).get("more_body"):
+            pass
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"read"})
+
+    async def answer(headers: list[tuple[bytes, bytes]]) -> int:
+        chunks = [{"type": "http.request", "body": b"x" * 40, "more_body": True}] * 3
+        chunks.append({"type": "http.request", "body": b"", "more_body": False})
+        sent: list[Any] = []
+
+        async def receive() -> Any:
+            return chunks.pop(0)
+
+        async def send(message: Any) -> None:
+            sent.append(message)
+
+        scope = {"type": "http", "method": "POST", "path": "/api/enqueue", "headers": headers}
+        await BodySizeLimit(reader, max_bytes=50)(scope, receive, send)
+        return int(sent[0]["status"])
+
+    length = (b"content-length", b"10")
+    assert asyncio.run(answer([length, (b"transfer-encoding", b"chunked")])) == 413
+    assert asyncio.run(answer([(b"transfer-encoding", b"chunked")])) == 413
+    assert asyncio.run(answer([length])) == 200  # framing holds a declared length: not counted
 
 
 def test_a_client_that_sends_its_whole_body_first_gets_the_413(server_port: int) -> None:
