@@ -93,9 +93,14 @@ def _task(i: int) -> dict[str, object]:
     return {"payload": {"i": i}, "t_type": "BENCH"}
 
 
+SINGLE_BODY = json.dumps(_task(0)).encode()
+"""The body of ``POST /api/enqueue``: one no-op task."""
+BATCH_BODY = json.dumps({"tasks": [_task(i) for i in range(BATCH)]}).encode()
+"""The body of ``POST /api/enqueue/batch``: :data:`BATCH` no-op tasks."""
+
+
 def run_http(system: str, scenarios: list[str], size: int, repeat: int) -> list[Record]:
-    single = json.dumps(_task(0)).encode()
-    batch = json.dumps({"tasks": [_task(i) for i in range(BATCH)]}).encode()
+    single, batch = SINGLE_BODY, BATCH_BODY
     records: list[Record] = []
     with serving(system) as port:
         run_load(port, "/api/enqueue", single, 500, CONNECTIONS)  # warm up

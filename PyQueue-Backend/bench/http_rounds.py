@@ -15,13 +15,19 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import logging
 import statistics
 import sys
 from dataclasses import dataclass
 
-from bench.http_bench import BATCH, BATCH_CONNECTIONS, CONNECTIONS, serving
+from bench.http_bench import (
+    BATCH,
+    BATCH_BODY,
+    BATCH_CONNECTIONS,
+    CONNECTIONS,
+    SINGLE_BODY,
+    serving,
+)
 from bench.loadgen import run_load
 
 logger = logging.getLogger("bench.http_rounds")
@@ -36,19 +42,9 @@ class Load:
     tasks_per_request: int
 
 
-def _task(i: int) -> dict[str, object]:
-    return {"payload": {"i": i}, "t_type": "BENCH"}
-
-
 LOADS = (
-    Load("one task per request", "/api/enqueue", json.dumps(_task(0)).encode(), CONNECTIONS, 1),
-    Load(
-        f"batches of {BATCH}",
-        "/api/enqueue/batch",
-        json.dumps({"tasks": [_task(i) for i in range(BATCH)]}).encode(),
-        BATCH_CONNECTIONS,
-        BATCH,
-    ),
+    Load("one task per request", "/api/enqueue", SINGLE_BODY, CONNECTIONS, 1),
+    Load(f"batches of {BATCH}", "/api/enqueue/batch", BATCH_BODY, BATCH_CONNECTIONS, BATCH),
 )
 
 

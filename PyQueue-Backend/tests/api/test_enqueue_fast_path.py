@@ -135,28 +135,32 @@ def test_plain_requests_are_answered_by_the_fast_route_as_by_fastapis(
     assert len(listed) == len(PLAIN) - 1
 
 
+def assert_refused_alike(
+    pair: tuple[TestClient, TestClient], cases: list[tuple[str, bytes]], statuses: set[int]
+) -> None:
+    """Each body is refused with one of ``statuses`` and a JSON ``detail``, by both apps alike,
+    and neither stores anything."""
+    fast, slow = pair
+    for name, body in cases:
+        got = answer_of(fast, body)
+        assert got == answer_of(slow, body), name
+        assert got[0] in statuses and '"detail"' in got[2], (name, got)
+    assert fast.get("/api/jobs").json() == []
+    assert slow.get("/api/jobs").json() == []
+
+
 def test_a_queue_refusal_from_the_fast_route_is_the_same_json_error(
     pair: tuple[TestClient, TestClient], answers: Answers
 ) -> None:
-    fast, slow = pair
-    for name, body in QUEUE_REFUSES:
-        got = answer_of(fast, body)
-        assert got == answer_of(slow, body), name
-        assert got[0] in (413, 422) and '"detail"' in got[2], name
+    assert_refused_alike(pair, QUEUE_REFUSES, {413, 422})
     assert answers.answered == len(QUEUE_REFUSES) and answers.handed_on == 0
-    assert fast.get("/api/jobs").json() == []
 
 
 def test_invalid_bodies_are_handed_to_fastapis_route_and_refused_alike(
     pair: tuple[TestClient, TestClient], answers: Answers
 ) -> None:
-    fast, slow = pair
-    for name, body in HANDED_ON:
-        got = answer_of(fast, body)
-        assert got == answer_of(slow, body), name
-        assert got[0] == 422 and '"detail"' in got[2], (name, got)
+    assert_refused_alike(pair, HANDED_ON, {422})
     assert answers.handed_on == len(HANDED_ON) and answers.answered == 0
-    assert fast.get("/api/jobs").json() == []
 
 
 def test_only_the_admin_token_takes_the_fast_route(

@@ -3,6 +3,7 @@ a connection reset would show), and bodies that are not parsable JSON."""
 
 from __future__ import annotations
 
+import asyncio
 import http.client
 import json
 import socket
@@ -20,6 +21,7 @@ import uvicorn
 from fastapi.testclient import TestClient
 
 from pyqueue import create_app
+from pyqueue.api.limits import BodySizeLimit
 from pyqueue.config import Settings
 from tests.support import MakeClient, make_settings
 
@@ -123,9 +125,6 @@ def test_a_length_beside_a_transfer_encoding_does_not_exempt_the_body_from_count
     """A body announced within the limit passes the guard uncounted, but a Transfer-Encoding
     overrides the Content-Length (RFC 9112): such a body is counted and refused past the limit,
     whatever length it claimed."""
-    import asyncio
-
-    from pyqueue.api.limits import BodySizeLimit
 
     async def reader(scope: Any, receive: Any, send: Any) -> None:
         while (await receive()).get("more_body"):
