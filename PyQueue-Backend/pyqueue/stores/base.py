@@ -57,12 +57,16 @@ class TaskStore(Protocol):
     blocking: bool
     """True when calls do I/O (the API then runs them off the event loop)."""
 
-    def add(self, tasks: Sequence[Task]) -> list[Task]:
+    def add(self, tasks: Sequence[Task], payloads: Sequence[str] | None = None) -> list[Task]:
         """Insert new QUEUED tasks, all or none; an id that exists raises InvalidTaskState.
 
         Returns, for each task, the task stored under it: itself, or, when another task has its
         ``idempotency_key`` (one added earlier, or earlier in ``tasks``), that task, and nothing is
-        inserted for it. Atomic across processes: a unique index decides, never a read first."""
+        inserted for it. Atomic across processes: a unique index decides, never a read first.
+
+        ``payloads``, when given, holds each task's payload already encoded as compact JSON text
+        (the queue encodes them to check their size): a store that keeps JSON text may store
+        these rather than encode the payloads again."""
         ...
 
     def get(self, task_id: str) -> Task | None: ...

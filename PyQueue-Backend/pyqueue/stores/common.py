@@ -84,12 +84,14 @@ class RowCodec:
     decode: Callable[[Any], Any]
     """A stored JSON value back as Python data."""
 
-    def to_row(self, task: Task) -> Row:
+    def to_row(self, task: Task, payload_text: str | None = None) -> Row:
+        """The row of ``task``; ``payload_text`` is its payload already encoded, for a codec
+        whose ``encode`` makes JSON text (``None``: encode it here)."""
         stamp, encode = self.stamp, self.encode
         return (
             task.t_id,
             task.t_type,
-            encode(task.payload),
+            encode(task.payload) if payload_text is None else payload_text,
             task.status.value,
             task.attempts,
             task.max_retries,
@@ -162,9 +164,13 @@ class RowCodec:
         )
 
 
+_COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+"""Made once: ``json.dumps`` with options builds an encoder on every call."""
+
+
 def dumps(value: Any) -> str:
     """Compact JSON text for payloads and results (never pickle)."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return _COMPACT.encode(value)
 
 
 def literal(text: str) -> LiteralString:

@@ -167,7 +167,7 @@ class MemoryStore(ManualActions, MemorySchedules):
         return task
 
     # -- the protocol -----------------------------------------------------------------------
-    def add(self, tasks: Sequence[Task]) -> list[Task]:
+    def add(self, tasks: Sequence[Task], payloads: Sequence[str] | None = None) -> list[Task]:
         stored = []
         with self._lock:
             ids = {task.t_id for task in tasks}

@@ -25,7 +25,7 @@ import asyncio
 import contextlib
 import threading
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -174,9 +174,7 @@ class EventBus:
     ) -> None:
         with self._lock:
             if task is not None:
-                if len(self._seen) >= _SEEN_LIMIT:
-                    self._seen.clear()
-                self._seen[task.t_id] = task.updated_at
+                self._see(task)
             self._seq += 1
             event = Event(self._seq, kind, task, task_id or (task.t_id if task else None))
             self._history.append(event)
@@ -184,6 +182,30 @@ class EventBus:
             self._lock.notify_all()
         for subscription in subscribers:
             subscription.push(event)
+
+    def publish_updated(self, tasks: Iterable[Task]) -> None:
+        """An ``updated`` event for each task, in order, under one lock (a batch enqueued, claimed
+        or ended): the events that :meth:`publish` would make one by one."""
+        events = []
+        with self._lock:
+            for task in tasks:
+                self._see(task)
+                self._seq += 1
+                events.append(Event(self._seq, "updated", task, task.t_id))
+            if not events:
+                return
+            self._history.extend(events)
+            subscribers = tuple(self._subscribers)
+            self._lock.notify_all()
+        for subscription in subscribers:
+            for event in events:
+                subscription.push(event)
+
+    def _see(self, task: Task) -> None:
+        """Remember the version of ``task`` published last (caller holds the lock)."""
+        if len(self._seen) >= _SEEN_LIMIT:
+            self._seen.clear()
+        self._seen[task.t_id] = task.updated_at
 
     def publish_foreign(self, task: Task) -> bool:
         """Publish a change made by another process, unless this version was already published."""

@@ -309,9 +309,11 @@ class WorkerPool:
         self._live.add(running.task.lease_id or "")
 
     def _launch(self, started: list[Running]) -> None:
+        if not started:
+            return
         assert self._executor is not None
+        self._events.publish_updated([running.task for running in started])
         for running in started:
-            self._events.publish("updated", running.task)
             if self.observers:
                 self.observers.attempt_started(running.task)
             self._executor.submit(self._run, running)
@@ -496,8 +498,6 @@ class WorkerPool:
         with self._cond:
             for task, _ in ends:
                 self._finishing.pop(task.t_id, None)
-        for recorded in saved:
-            if recorded is not None:
-                self._events.publish("updated", recorded)
+        self._events.publish_updated([recorded for recorded in saved if recorded is not None])
         if any(outcome.status is TaskStatus.QUEUED for _, outcome in ends):
             self._wake.set()

@@ -39,7 +39,7 @@ from pyqueue.models.control import QUEUE_KEY, Attempt, QueueState, TypeState
 from pyqueue.models.failures import MAX_FAILURE_GROUPS, FailureGroup
 from pyqueue.models.handlers import HandlerRegistry, HandlerSpec
 from pyqueue.models.retry import RetryPolicy
-from pyqueue.models.task import Task, strict_json, utcnow
+from pyqueue.models.task import Task, strict_json_text, utcnow
 from pyqueue.models.values import (
     MAX_DELAY,
     MAX_IDEMPOTENCY_KEY,
@@ -354,31 +354,35 @@ class Queue:
         earlier or earlier in ``requests``)."""
         if self.stopping:
             raise QueueStopped("The queue is shutting down and accepts no new jobs")
-        tasks = [self._new_task(i, r, len(requests) > 1) for i, r in enumerate(requests)]
-        stored = self.store.add(tasks)
+        many = len(requests) > 1
+        made = [self._new_task(i, r, many) for i, r in enumerate(requests)]
+        tasks = [task for task, _ in made]
+        stored = self.store.add(tasks, [text for _, text in made])
         result = [Enqueued(s, s.t_id == t.t_id) for s, t in zip(stored, tasks, strict=True)]
-        for entry in result:
-            if entry.created:
-                self.events.publish("updated", entry.task)
-        if any(entry.created for entry in result):
+        created = [entry.task for entry in result if entry.created]
+        if created:
+            self.events.publish_updated(created)
             self.wake()
         return result
 
-    def _check_payload(self, payload: Any, where: str) -> None:
-        """A payload JSON can carry faithfully, within ``PYQUEUE_MAX_PAYLOAD_BYTES``."""
+    def _check_payload(self, payload: Any, where: str) -> str:
+        """A payload JSON can carry faithfully, within ``PYQUEUE_MAX_PAYLOAD_BYTES``: its JSON
+        text, which the store keeps rather than encode the payload again."""
         try:
-            encoded = strict_json(payload)
+            text = strict_json_text(payload)
+            size = len(text.encode())
         except (TypeError, ValueError) as exc:  # NaN/Infinity, lone surrogates, non-JSON objects
             raise InvalidPayload(f"{where} is not storable JSON: {exc}") from None
-        size = len(encoded)
         if size > self.config.max_payload_bytes:
             raise PayloadTooLarge(
                 f"{where} is {size} bytes; the limit is {self.config.max_payload_bytes} bytes"
             )
+        return text
 
-    def _new_task(self, index: int, request: NewTask, many: bool) -> Task:
+    def _new_task(self, index: int, request: NewTask, many: bool) -> tuple[Task, str]:
+        """The task a request makes, and its payload's JSON text."""
         t_type = self.registry.resolve(request.t_type)
-        self._check_payload(request.payload, f"Task {index}: payload" if many else "Payload")
+        text = self._check_payload(request.payload, f"Task {index}: payload" if many else "Payload")
         retries = self.config.max_retries if request.max_retries is None else request.max_retries
         prefix = f"Task {index}: " if many else ""
         priority = request.priority
@@ -388,7 +392,7 @@ class Queue:
             raise InvalidTaskOption(
                 f"{prefix}priority is {priority}; it must be {MIN_PRIORITY} to {MAX_PRIORITY}"
             )
-        return Task.create(
+        task = Task.create(
             t_type,
             request.payload,
             retries,
@@ -397,6 +401,7 @@ class Queue:
             timeout_seconds=self._timeout(prefix, request, t_type),
             idempotency_key=_idempotency_key(prefix, request.idempotency_key),
         )
+        return task, text
 
     def _timeout(self, prefix: str, request: NewTask, t_type: str) -> float | None:
         """The attempt timeout: the request's, else the type's default, else the setting's."""

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
+from datetime import timedelta
 
 from pyqueue.enums import TaskStatus
 from pyqueue.models.task import Task
@@ -200,3 +201,46 @@ def test_closing_the_bus_ends_every_stream() -> None:
 
     events = asyncio.run(scenario())
     assert [e.kind if e else None for e in events] == ["updated"]
+
+
+def test_a_batch_published_at_once_is_the_events_published_one_by_one() -> None:
+    """publish_updated (a batch enqueued, started or ended) makes the events that a publish per
+    task makes: the same seqs, kinds and tasks, for a stream, for a replay, and as versions that
+    the relay of other processes' changes then drops."""
+    tasks = [Task.create("ECHO", i, 0) for i in range(3)]
+    one_by_one, batched = EventBus(), EventBus()
+
+    def streamed(bus: EventBus, publish: Callable[[], None]) -> list[tuple[int, str, Task | None]]:
+        async def scenario() -> list[Event]:
+            stream = bus.stream(None, heartbeat=0.05)
+            first = asyncio.ensure_future(stream.__anext__())
+            await asyncio.sleep(0)
+            publish()
+            got = [await first]
+            while len([e for e in got if e is not None]) < len(tasks) + 1:
+                got.append(await stream.__anext__())
+            await aclose(stream)
+            return [e for e in got if e is not None]
+
+        return [(e.seq, e.kind, e.task) for e in asyncio.run(scenario())]
+
+    def each() -> None:
+        one_by_one.publish("deleted", task_id="Task-gone")
+        for task in tasks:
+            one_by_one.publish("updated", task)
+
+    def batch() -> None:
+        batched.publish("deleted", task_id="Task-gone")
+        batched.publish_updated(tasks)
+        batched.publish_updated([])  # nothing to publish: no event
+
+    expected = streamed(one_by_one, each)
+    assert streamed(batched, batch) == expected
+    assert [task for _, _, task in expected[1:]] == tasks
+    replayed = batched.since(1)
+    assert replayed is not None
+    assert [(e.seq, e.kind, e.task) for e in replayed] == expected[1:]
+    assert batched.last_seq == one_by_one.last_seq == len(tasks) + 1
+    assert not batched.publish_foreign(tasks[0])  # this version was published already
+    later = tasks[0].created_at + timedelta(seconds=1)
+    assert batched.publish_foreign(tasks[0].claimed("lease", later, later))  # a newer one

@@ -135,7 +135,12 @@ class _Inserts:
 
 def _arrays(tasks: Sequence[Task]) -> list[list[Any]]:
     """The parameters of :attr:`_Inserts.unnest`: one list per column."""
-    return [list(column) for column in zip(*map(_ARRAY_CODEC.to_row, tasks), strict=True)]
+    return _columns(map(_ARRAY_CODEC.to_row, tasks))
+
+
+def _columns(rows: Iterable[tuple[Any, ...]]) -> list[list[Any]]:
+    """Rows turned into one list per column."""
+    return [list(column) for column in zip(*rows, strict=True)]
 
 
 def _where(status: TaskStatus | None, t_type: str | None) -> tuple[LiteralString, list[Any]]:
@@ -199,24 +204,27 @@ class PostgresStore(ManualActions, PostgresSchedules):
         return self._listener
 
     # -- the protocol -------------------------------------------------------------------------
-    def add(self, tasks: Sequence[Task]) -> list[Task]:
+    def add(self, tasks: Sequence[Task], payloads: Sequence[str] | None = None) -> list[Task]:
         if not tasks:
             return []
         try:
             if any(t.idempotency_key is not None for t in tasks):
                 return self._add_keyed(tasks)
+            texts = payloads if payloads is not None else [None] * len(tasks)
+            to_row = _ARRAY_CODEC.to_row
+            rows = (to_row(t, text) for t, text in zip(tasks, texts, strict=True))
             if len(tasks) <= _ONE_STATEMENT:
                 with self._db.connection() as conn:  # autocommit: one statement, one commit
                     if len(tasks) == 1:
-                        conn.execute(self._inserts.one_notify, _ARRAY_CODEC.to_row(tasks[0]))
+                        conn.execute(self._inserts.one_notify, next(rows))
                     else:
-                        conn.execute(self._inserts.unnest_notify, _arrays(tasks))
+                        conn.execute(self._inserts.unnest_notify, _columns(rows))
                 return list(tasks)
             with self._db.transaction() as conn:
                 with conn.cursor() as cursor, cursor.copy(self._inserts.copy) as copy:
                     copy.set_types(self._inserts.copy_types)
-                    for task in tasks:
-                        copy.write_row(_ARRAY_CODEC.to_row(task))
+                    for row in rows:
+                        copy.write_row(row)
                 self._notify(conn)
             return list(tasks)
         except psycopg.errors.UniqueViolation as exc:

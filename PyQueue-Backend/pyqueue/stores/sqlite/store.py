@@ -190,8 +190,10 @@ class SQLiteStore(ManualActions, SQLiteSchedules):
         return task
 
     # -- the protocol -------------------------------------------------------------------------
-    def add(self, tasks: Sequence[Task]) -> list[Task]:
-        plain = [_to_row(t) for t in tasks if t.idempotency_key is None]
+    def add(self, tasks: Sequence[Task], payloads: Sequence[str] | None = None) -> list[Task]:
+        texts = payloads if payloads is not None else [None] * len(tasks)
+        pairs = zip(tasks, texts, strict=True)
+        plain = [_to_row(t, text) for t, text in pairs if t.idempotency_key is None]
         stored: dict[str, Task] = {}
         try:
             with self._db.transaction() as conn:
