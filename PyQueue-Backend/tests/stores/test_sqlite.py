@@ -296,9 +296,18 @@ def test_a_commit_by_another_store_on_the_file_wakes_the_watcher(tmp_path: Path)
         producer.close()
 
 
+def _watch_threads() -> set[threading.Thread]:
+    return {t for t in threading.enumerate() if t.name == "pyqueue-sqlite-watch" and t.is_alive()}
+
+
 def test_closing_the_store_stops_its_watcher(tmp_path: Path) -> None:
+    """Only this store's watcher thread counts: one of an earlier test's store may still be
+    alive in this process."""
+    earlier = _watch_threads()
     store = SQLiteStore(tmp_path / "q.db")
     watcher = store.set_wakeup(lambda: None)
     assert watcher.watching.wait(10)
+    mine = _watch_threads() - earlier
+    assert len(mine) == 1
     store.close()
-    assert not any(t.name == "pyqueue-sqlite-watch" and t.is_alive() for t in threading.enumerate())
+    assert not any(t.is_alive() for t in mine)
