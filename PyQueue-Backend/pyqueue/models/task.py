@@ -69,6 +69,11 @@ def new_task_id() -> str:
     Ids sort by creation time, are unique across processes and restarts (the random part), and are
     strictly increasing within one process (the random part is incremented inside a millisecond).
     """
+    return new_task_ids(1)[0]
+
+
+def new_task_ids(count: int) -> list[str]:
+    """``count`` ids as :func:`new_task_id` makes them one by one (a batch takes the lock once)."""
     global _last_ms, _last_rand, _last_ms_digits
     with _id_lock:
         ms = time.time_ns() // 1_000_000
@@ -77,9 +82,9 @@ def new_task_id() -> str:
         else:
             rand = int.from_bytes(os.urandom(10), "big") >> 1  # leave room to increment
             _last_ms, _last_ms_digits = ms, _millis_digits(ms)
-        _last_rand = rand
-        prefix = _last_ms_digits
-    return "Task-" + prefix + _random_digits(rand)
+        _last_rand = rand + count - 1
+        prefix = "Task-" + _last_ms_digits
+    return [prefix + _random_digits(r) for r in range(rand, rand + count)]
 
 
 def task_id_from(millis: int, rand: int) -> str:
@@ -128,12 +133,16 @@ class Task:
         *,
         timeout_seconds: float | None = None,
         idempotency_key: str | None = None,
+        t_id: str | None = None,
+        now: datetime | None = None,
     ) -> Task:
         """A new QUEUED task; with ``run_at`` it is delayed: ``next_run_at`` is set and no claim
-        takes it before then."""
-        now = utcnow()
+        takes it before then. ``t_id`` and ``now`` default to a new id and the current time (a
+        batch passes its own: ids from :func:`new_task_ids`, one time for all)."""
+        if now is None:
+            now = utcnow()
         return cls(
-            t_id=new_task_id(),
+            t_id=new_task_id() if t_id is None else t_id,
             t_type=t_type,
             payload=payload,
             status=TaskStatus.QUEUED,

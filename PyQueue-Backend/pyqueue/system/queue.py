@@ -39,7 +39,7 @@ from pyqueue.models.control import QUEUE_KEY, Attempt, QueueState, TypeState
 from pyqueue.models.failures import MAX_FAILURE_GROUPS, FailureGroup
 from pyqueue.models.handlers import HandlerRegistry, HandlerSpec
 from pyqueue.models.retry import RetryPolicy
-from pyqueue.models.task import Task, strict_json_text, utcnow
+from pyqueue.models.task import Task, new_task_ids, strict_json_text, utcnow
 from pyqueue.models.values import (
     MAX_DELAY,
     MAX_IDEMPOTENCY_KEY,
@@ -354,8 +354,9 @@ class Queue:
         earlier or earlier in ``requests``)."""
         if self.stopping:
             raise QueueStopped("The queue is shutting down and accepts no new jobs")
-        many = len(requests) > 1
-        made = [self._new_task(i, r, many) for i, r in enumerate(requests)]
+        many, now = len(requests) > 1, utcnow()
+        ids = new_task_ids(len(requests))
+        made = [self._new_task(i, r, many, ids[i], now) for i, r in enumerate(requests)]
         tasks = [task for task, _ in made]
         stored = self.store.add(tasks, [text for _, text in made])
         result = [Enqueued(s, s.t_id == t.t_id) for s, t in zip(stored, tasks, strict=True)]
@@ -379,8 +380,11 @@ class Queue:
             )
         return text
 
-    def _new_task(self, index: int, request: NewTask, many: bool) -> tuple[Task, str]:
-        """The task a request makes, and its payload's JSON text."""
+    def _new_task(
+        self, index: int, request: NewTask, many: bool, t_id: str, now: datetime
+    ) -> tuple[Task, str]:
+        """The task a request makes (its id and creation time given), and its payload's JSON
+        text."""
         t_type = self.registry.resolve(request.t_type)
         text = self._check_payload(request.payload, f"Task {index}: payload" if many else "Payload")
         retries = self.config.max_retries if request.max_retries is None else request.max_retries
@@ -397,9 +401,11 @@ class Queue:
             request.payload,
             retries,
             priority,
-            self._delayed(prefix, request),
+            self._delayed(prefix, request, now),
             timeout_seconds=self._timeout(prefix, request, t_type),
             idempotency_key=_idempotency_key(prefix, request.idempotency_key),
+            t_id=t_id,
+            now=now,
         )
         return task, text
 
@@ -419,19 +425,18 @@ class Queue:
         return float(seconds)
 
     @staticmethod
-    def _delayed(prefix: str, request: NewTask) -> datetime | None:
-        """When the request may first run, if that is in the future (a time already past runs
+    def _delayed(prefix: str, request: NewTask, now: datetime) -> datetime | None:
+        """When the request may first run, if that is after ``now`` (a time already past runs
         now)."""
         run_at = request.run_at
         if request.delay_seconds is not None:
             if run_at is not None:
                 raise InvalidTaskOption(f"{prefix}Give delay_seconds or run_at, not both")
-            run_at = utcnow() + _delay(prefix, request.delay_seconds)
+            run_at = now + _delay(prefix, request.delay_seconds)
         if run_at is None:
             return None
         if run_at.utcoffset() is None:
             raise InvalidTaskOption(f"{prefix}run_at needs a UTC offset (naive times are refused)")
-        now = utcnow()
         if run_at > now + MAX_DELAY:
             raise InvalidTaskOption(
                 f"{prefix}run_at is more than {MAX_DELAY.days} days ahead; the limit is "

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from pyqueue.config import Settings
 from pyqueue.enums import TaskStatus
 from pyqueue.models.retry import RetryPolicy
-from pyqueue.models.task import Outcome, Task, new_task_id, task_id_from
+from pyqueue.models.task import Outcome, Task, new_task_id, new_task_ids, task_id_from
 
 
 def test_ids_are_unique_prefixed_and_sort_by_creation() -> None:
@@ -19,6 +19,18 @@ def test_ids_are_unique_prefixed_and_sort_by_creation() -> None:
     assert len(set(ids)) == len(ids)
     assert ids == sorted(ids)
     assert all(i.startswith("Task-") and len(i) == 31 for i in ids)
+
+
+def test_a_batch_of_ids_continues_the_sequence_of_single_ids() -> None:
+    """new_task_ids makes the ids new_task_id would make one by one: unique and increasing
+    across single ids and batches, each a ULID of its millisecond and random bits."""
+    ids = [new_task_id(), *new_task_ids(500), new_task_id(), *new_task_ids(1), *new_task_ids(3)]
+    assert len(ids) == 506 == len(set(ids))
+    assert ids == sorted(ids)
+    assert all(i.startswith("Task-") and len(i) == 31 for i in ids)
+    assert new_task_ids(0) == []
+    before, batch, after = new_task_id(), new_task_ids(1_000), new_task_id()
+    assert before < batch[0] < batch[-1] < after
 
 
 def test_ids_are_crockford_ulids_of_their_millisecond_and_random_bits() -> None:
