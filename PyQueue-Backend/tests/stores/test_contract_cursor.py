@@ -9,7 +9,7 @@ from pyqueue.enums import TaskStatus
 from pyqueue.models.task import Task
 from pyqueue.models.values import Order, TaskQuery
 from pyqueue.stores import TaskStore
-from tests.stores.helpers import claim_one
+from tests.stores.helpers import claim_one, run_to
 
 
 def walk(store: TaskStore, query: TaskQuery) -> list[list[str]]:
@@ -66,3 +66,31 @@ def test_a_cursor_of_a_deleted_task_still_pages(store: TaskStore) -> None:
     store.delete(first[-1].t_id)
     rest, _ = store.list_tasks(TaskQuery(limit=3, after=first[-1].t_id))
     assert [t.t_id for t in rest] == [t.t_id for t in tasks[:3]][::-1]
+
+
+def test_a_type_page_spans_every_status_in_id_order(store: TaskStore) -> None:
+    """A page of one type holds its tasks whatever their status, in one id order, by cursor as
+    by offset, with the other type left out; and clearing that type clears each status."""
+    tasks = [Task.create("EMAIL" if i % 4 else "SMS", {"i": i}, 0) for i in range(20)]
+    store.add(tasks)
+    run_to(store, TaskStatus.COMPLETED)
+    run_to(store, TaskStatus.FAILED, error="boom")
+    claim_one(store)
+    store.request_cancel(tasks[-1].t_id)
+    stored = {t.t_id: t.status for t in store.list_tasks(TaskQuery(limit=100))[0]}
+    assert len(set(stored.values())) == 5  # every status is there
+    emails = sorted(t.t_id for t in tasks if t.t_type == "EMAIL")
+    order: Order
+    for order in ("desc", "asc"):
+        expected = emails if order == "asc" else emails[::-1]
+        query = TaskQuery(t_type="EMAIL", limit=4, order=order)
+        assert [i for page in walk(store, query) for i in page] == expected
+        by_offset = [
+            t.t_id
+            for offset in range(0, 16, 4)
+            for t in store.list_tasks(replace(query, offset=offset))[0]
+        ]
+        assert by_offset == expected
+        assert store.list_tasks(query)[1] == len(emails)
+    assert store.clear(t_type="EMAIL") == len(emails)
+    assert {t.t_type for t in store.list_tasks(TaskQuery(limit=100))[0]} == {"SMS"}

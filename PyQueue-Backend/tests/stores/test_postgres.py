@@ -15,9 +15,11 @@ import pytest
 from pyqueue.enums import TaskStatus
 from pyqueue.errors import InvalidTaskState, StoreUnavailable
 from pyqueue.models.task import Task, utcnow
+from pyqueue.models.values import TaskQuery
 from pyqueue.stores.common import COLUMNS, literal, read_sql
 from pyqueue.stores.postgres import PostgresStore, connection
 from pyqueue.stores.postgres.migrate import SCHEMA_VERSION, migrate, migrations
+from pyqueue.stores.postgres.store import page_sql
 from tests.stores.factory import (
     POSTGRES_URL,
     SCHEMA,
@@ -298,6 +300,35 @@ def test_an_outage_raises_store_unavailable_then_heals(empty_schema: str) -> Non
     finally:
         store.close()
         proxy.cut()
+
+
+@pytest.mark.parametrize("after", [None, "Task-01"])
+def test_a_page_of_one_type_walks_the_status_type_index_per_status(
+    empty_schema: str, after: str | None
+) -> None:
+    """With no index on (type, id), a page of one type merges an ordered walk of
+    pyqueue_tasks_status_type per status that stops after the page: never a scan of the table
+    or a sort of every task of the type, right after a burst of enqueues (no statistics yet)."""
+    store = PostgresStore(empty_schema)
+    try:
+        for _ in range(5):
+            store.add([new("EMAIL" if i % 2 else "SMS", {"i": i}) for i in range(1_000)])
+        sql, params = page_sql(TaskQuery(t_type="EMAIL", limit=50, after=after))
+        with psycopg.connect(empty_schema) as conn:
+            plan = "\n".join(str(r[0]) for r in conn.execute(literal("EXPLAIN " + sql), params))
+        assert "Merge Append" in plan, plan
+        assert plan.count("Index Scan Backward using pyqueue_tasks_status_type") == 5, plan
+        assert "Seq Scan" not in plan and "Bitmap" not in plan, plan
+        with psycopg.connect(empty_schema) as conn:
+            indexes = {
+                r[0]
+                for r in conn.execute(
+                    "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()"
+                )
+            }
+        assert "pyqueue_tasks_type" not in indexes  # migration 0009 dropped it
+    finally:
+        store.close()
 
 
 @pytest.mark.parametrize("backlog", [1_000, 3_000, 5_000, 20_000])

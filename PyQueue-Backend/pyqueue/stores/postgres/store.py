@@ -143,14 +143,45 @@ def _columns(rows: Iterable[tuple[Any, ...]]) -> list[list[Any]]:
     return [list(column) for column in zip(*rows, strict=True)]
 
 
+_STATUSES = [status.value for status in TaskStatus]
+
+
 def _where(status: TaskStatus | None, t_type: str | None) -> tuple[LiteralString, list[Any]]:
     if status is not None and t_type is not None:
         return " WHERE status = %s AND t_type = %s", [status.value, t_type]
     if status is not None:
         return " WHERE status = %s", [status.value]
-    if t_type is not None:
-        return " WHERE t_type = %s", [t_type]
+    if t_type is not None:  # every status named: a walk of pyqueue_tasks_status_type per status
+        return " WHERE status = ANY(%s) AND t_type = %s", [_STATUSES, t_type]
     return "", []
+
+
+def page_sql(query: TaskQuery) -> tuple[LiteralString, list[Any]]:
+    """The SQL and parameters of one page of tasks, newest (or oldest) first by id.
+
+    A page of one type (whatever the status) is one branch per status, each a walk of
+    ``pyqueue_tasks_status_type`` in id order that stops after the page, merged: so no index on
+    (type, id) is kept up to date by every insert and every transition."""
+    order: LiteralString = "ASC" if query.order == "asc" else "DESC"
+    past: LiteralString = "t_id > %s" if order == "ASC" else "t_id < %s"
+    cursor = [] if query.after is None else [query.after]
+    if query.status is None and query.t_type is not None:
+        branch: LiteralString = QUERIES["select"] + " WHERE status = %s AND t_type = %s"
+        if cursor:  # the keyset cursor: past the previous page's last id
+            branch += " AND " + past
+        branch += " ORDER BY t_id " + order + " LIMIT %s"
+        branches = " UNION ALL ".join([f"({branch})"] * len(TaskStatus))
+        params: list[Any] = []
+        for status in TaskStatus:
+            params += [status.value, query.t_type, *cursor, query.limit + query.offset]
+        merged = f"SELECT * FROM ({branches}) AS page ORDER BY t_id {order}"  # noqa: S608
+        sql = literal(merged + " LIMIT %s OFFSET %s")
+        return sql, [*params, query.limit, query.offset]
+    where, params = _where(query.status, query.t_type)
+    if cursor:
+        where += (" AND " if where else " WHERE ") + past
+    sql = QUERIES["select"] + where + " ORDER BY t_id " + order + " LIMIT %s OFFSET %s"
+    return sql, [*params, *cursor, query.limit, query.offset]
 
 
 class PostgresStore(ManualActions, PostgresSchedules):
@@ -278,19 +309,11 @@ class PostgresStore(ManualActions, PostgresSchedules):
 
     def list_tasks(self, query: TaskQuery) -> tuple[list[Task], int]:
         where, params = _where(query.status, query.t_type)
-        order: LiteralString = "ASC" if query.order == "asc" else "DESC"
         total_sql = f"SELECT coalesce(sum(n), 0) FROM pyqueue_counts{where}"  # noqa: S608
-        page_where, page_params = where, list(params)
-        if query.after is not None:  # the keyset cursor: past the previous page's last id
-            page_where += " AND " if where else " WHERE "
-            page_where += "t_id > %s" if order == "ASC" else "t_id < %s"
-            page_params.append(query.after)
-        page = QUERIES["select"] + page_where + " ORDER BY t_id " + order
+        page, page_params = page_sql(query)
         with self._db.connection() as conn:
             with conn.pipeline():
-                rows = conn.execute(
-                    page + " LIMIT %s OFFSET %s", [*page_params, query.limit, query.offset]
-                )
+                rows = conn.execute(page, page_params)
                 total = conn.execute(total_sql, params)
             found = total.fetchone()
             return [_from_row(r) for r in rows.fetchall()], int(found[0]) if found else 0
