@@ -78,3 +78,4 @@ def make_queue(fresh_sample_tasks: None) -> Iterator[MakeQueue]:
     sample_tasks.release.set()
     for queue in queues:
         queue.stop(timeout=2)
+        queue.close()  # the store too: a SQLite store's watcher thread, PostgreSQL's pool
