@@ -40,8 +40,10 @@ test("bulk retry of selected failed tasks, then retry all failed", async ({ page
 });
 
 test("bulk cancel and delete selected tasks", async ({ page, request }) => {
+  // Scheduled an hour ahead, so all six wait QUEUED however long the page takes to load: a task
+  // that ran (2.5 s here) and completed before the click could no longer be cancelled.
   const tasks = await api(request).batch(
-    Array.from({ length: 6 }, (_, i) => ({ payload: { i }, t_type: "TAKESLONG" })),
+    Array.from({ length: 6 }, (_, i) => ({ payload: { i }, t_type: "TAKESLONG", delay_seconds: 3600 })),
   );
   await page.goto("/");
   await waitLive(page);
