@@ -12,7 +12,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const port = Number(process.env.E2E_PORT ?? 8765);
 const tokenPort = port + 1;
 const rolesPort = port + 2;
-const pyqueue = process.env.PYQUEUE_BIN ?? path.join(here, "..", "PyQueue-Backend", ".venv", "bin", "pyqueue");
+const backendDir = path.join(here, "..", "PyQueue-Backend");
+const pyqueue = process.env.PYQUEUE_BIN ?? path.join(backendDir, ".venv", "bin", "pyqueue");
 export const E2E_TOKEN = "e2e-secret-token";
 export const E2E_READONLY_TOKEN = "e2e-readonly-token";
 
@@ -20,6 +21,7 @@ function backend(listen: number, extraEnv: Record<string, string> = {}) {
   return {
     // `exec` so the server is the process Playwright stops.
     command: `exec "${pyqueue}" serve`,
+    cwd: backendDir, // where PYQUEUE_TASK_MODULES finds tests.e2e_tasks (HOLD: runs until cancelled)
     url: `http://127.0.0.1:${listen}/api/health`,
     reuseExistingServer: false,
     timeout: 60_000,
@@ -34,6 +36,7 @@ function backend(listen: number, extraEnv: Record<string, string> = {}) {
       PYQUEUE_RETRY_BACKOFF_BASE: "0.2",
       PYQUEUE_RETRY_BACKOFF_MAX: "1",
       PYQUEUE_STATIC_DIR: process.env.E2E_DIST ?? path.join(here, "dist"),
+      PYQUEUE_TASK_MODULES: "tests.e2e_tasks",
       PYQUEUE_LOG_LEVEL: "ERROR", // handlers that fail on purpose would fill the output with tracebacks
       PYQUEUE_API_TOKEN: "",
       PYQUEUE_READONLY_TOKEN: "",

@@ -18,6 +18,11 @@ export function api(request: APIRequestContext, token?: string) {
       expect(response.status()).toBe(201);
       return (await response.json()) as Task[];
     },
+    async cancel(id: string): Promise<Task> {
+      const response = await request.post(`/api/jobs/${id}/cancel`, { headers });
+      expect(response.ok()).toBe(true);
+      return (await response.json()) as Task;
+    },
     async get(id: string): Promise<Task | null> {
       const response = await request.get(`/api/jobs/${id}`, { headers });
       return response.ok() ? ((await response.json()) as Task) : null;
@@ -29,8 +34,11 @@ export function api(request: APIRequestContext, token?: string) {
   };
 }
 
-/** Four long tasks keep the 4 workers busy for ~2.5 s, so the next task waits QUEUED. */
-export const saturate = Array.from({ length: 4 }, (_, i) => ({ payload: { filler: i }, t_type: "TAKESLONG" }));
+/**
+ * Four HOLD tasks (tests/e2e_tasks.py: they run until cancelled) keep the 4 workers busy, so
+ * the next task waits QUEUED however slowly the machine runs; cancel them to let it start.
+ */
+export const saturate = Array.from({ length: 4 }, (_, i) => ({ payload: { filler: i }, t_type: "HOLD" }));
 
 export function row(page: Page, id: string) {
   return page.locator(`tr[data-task-id="${id}"]`);

@@ -12,12 +12,14 @@ test("a task enqueued through the form goes QUEUED → INPROGRESS → COMPLETED 
   await page.goto("/");
   await waitLive(page);
   await page.evaluate(() => ((window as unknown as { pyqueueNoReload: boolean }).pyqueueNoReload = true));
-  await api(request).batch(saturate); // the workers are busy: the new task has to wait
+  const client = api(request);
+  const holders = await client.batch(saturate); // the workers are busy: the new task has to wait
 
   const id = await enqueueThroughForm(page, "TAKESLONG", '{"report": "quarterly", "pages": 12}');
   const seen = await recordStatuses(page, id);
   const status = rowStatus(page, id);
   await expect(status).toHaveText("QUEUED");
+  for (const holder of holders) await client.cancel(holder.id); // now a worker is free for it
   await expect(status).toHaveText("INPROGRESS", { timeout: 20_000 });
   await expect(status).toHaveText("COMPLETED", { timeout: 20_000 });
 
@@ -84,8 +86,10 @@ test("an always-failing task ends FAILED, and Retry brings it back", async ({ pa
 test("cancel a queued task and a running one", async ({ page, request }) => {
   await page.goto("/");
   await waitLive(page);
-  const [running] = await api(request).batch(saturate);
+  const [running] = await api(request).batch(saturate); // HOLD: runs until cancelled
   const queued = await api(request).enqueue({ payload: "wait for me", t_type: "SMS" });
+  await expect(rowStatus(page, running!.id)).toHaveText("INPROGRESS");
+  await expect(rowStatus(page, queued.id)).toHaveText("QUEUED");
 
   await row(page, queued.id).getByRole("button", { name: queued.id }).click();
   await detail(page).getByRole("button", { name: "Cancel" }).click();
