@@ -1,4 +1,7 @@
 import { expect, test } from "@playwright/test";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { api, detail, enqueuedId, row, rowStatus, waitLive } from "./helpers";
 
 test.beforeEach(async ({ request }) => {
@@ -34,8 +37,10 @@ async function recordProgress(page: import("@playwright/test").Page, id: string)
 test("a running task's progress bar fills live in the table and the detail panel", async ({ page, request }) => {
   await page.goto("/");
   await waitLive(page);
-  // TAKESLONG reports its progress in ten steps (2.5 s at the e2e time scale)
-  const task = await api(request).enqueue({ payload: { pages: 10 }, t_type: "TAKESLONG" });
+  // STEPS (tests/e2e_tasks.py) reports its progress in ten steps, and waits half way until the
+  // file its payload names exists: the bar stays part way however slowly the browser gets there.
+  const release = path.join(os.tmpdir(), `pyqueue-e2e-steps-${process.pid}-${Date.now()}`);
+  const task = await api(request).enqueue({ payload: { release }, t_type: "STEPS" });
   await expect(row(page, task.id)).toBeVisible();
   const seen = await recordProgress(page, task.id);
 
@@ -44,12 +49,15 @@ test("a running task's progress bar fills live in the table and the detail panel
   await row(page, task.id).getByRole("button", { name: task.id }).click();
   const panelBar = detail(page).getByRole("progressbar");
   await expect(panelBar).toBeVisible();
-  await expect(detail(page).locator('[data-field="progress"]')).toContainText("TAKESLONG: step");
+  await expect(detail(page).locator('[data-field="progress"]')).toContainText("STEPS: step");
+  await expect(bar).toHaveAttribute("aria-valuenow", /^[1-9]\d?$/); // part way: 1 to 99
+  fs.writeFileSync(release, "go");
 
   await expect(rowStatus(page, task.id)).toHaveText("COMPLETED", { timeout: 20_000 });
+  fs.rmSync(release);
   await expect(bar).toHaveCount(0); // finished tasks show their status, not a bar
   await expect(panelBar).toHaveAttribute("aria-valuenow", "100");
-  await expect(detail(page).locator('[data-field="progress"]')).toContainText("TAKESLONG: step 10 of 10");
+  await expect(detail(page).locator('[data-field="progress"]')).toContainText("STEPS: step 10 of 10");
 
   const values = await seen();
   expect(values.length, `progress seen: ${values.join(", ")}`).toBeGreaterThan(0);
