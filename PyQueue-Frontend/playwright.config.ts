@@ -21,7 +21,7 @@ function backend(listen: number, extraEnv: Record<string, string> = {}) {
   return {
     // `exec` so the server is the process Playwright stops.
     command: `exec "${pyqueue}" serve`,
-    cwd: backendDir, // where PYQUEUE_TASK_MODULES finds tests.e2e_tasks (HOLD: runs until cancelled)
+    cwd: backendDir, // where PYQUEUE_TASK_MODULES finds tests.e2e_tasks (HOLD and STEPS)
     url: `http://127.0.0.1:${listen}/api/health`,
     reuseExistingServer: false,
     timeout: 60_000,
