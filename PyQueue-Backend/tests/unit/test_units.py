@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import random
+from dataclasses import fields
 from datetime import UTC, datetime
+from typing import Any, get_args, get_type_hints
 
 import pytest
 from pydantic import ValidationError
@@ -103,3 +105,49 @@ def test_settings_reject_nonsense(monkeypatch: pytest.MonkeyPatch) -> None:
         with pytest.raises(ValidationError):
             Settings(_env_file=None)
         monkeypatch.delenv(name)
+
+
+def _every_field_set() -> Task:
+    """A task whose every field holds a value other than its default, chosen by its type, so a
+    transition that forgot a field (and left it at its default) shows."""
+    kinds: dict[Any, Any] = {
+        str: "kept",
+        int: 7,
+        float: 0.25,
+        bool: True,
+        datetime: datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC),
+        TaskStatus: TaskStatus.QUEUED,
+        Any: {"kept": True},
+    }
+    values = {}
+    for name, hint in get_type_hints(Task).items():
+        options = [a for a in get_args(hint) if a is not type(None)] or [hint]
+        assert options[0] in kinds, f"Task.{name}: add a value for {options[0]!r} here"
+        values[name] = kinds[options[0]]
+    return Task(**values)
+
+
+CLAIM_CHANGES = {
+    "status", "attempts", "updated_at", "started_at", "next_run_at",
+    "lease_id", "lease_expires_at", "progress", "progress_message",
+}  # fmt: skip
+END_CHANGES = {
+    "status", "attempts", "updated_at", "finished_at", "next_run_at",
+    "last_error", "result", "cancel_requested", "lease_id", "lease_expires_at",
+}  # fmt: skip
+
+
+def test_a_claim_and_an_end_carry_every_other_field_over() -> None:
+    # Task.claimed and Task.finished name every field (cheaper than dataclasses.replace): a field
+    # added to Task and not to them would silently fall back to its default at each transition.
+    queued = _every_field_set()
+    now = datetime(2026, 6, 1, tzinfo=UTC)
+    claimed = queued.claimed("lease", now, now)
+    ended = claimed.finished(Outcome(TaskStatus.COMPLETED, result=None), now)
+    names = [f.name for f in fields(Task)]
+    assert [
+        n for n in names if n not in CLAIM_CHANGES and getattr(claimed, n) != getattr(queued, n)
+    ] == []
+    assert [
+        n for n in names if n not in END_CHANGES and getattr(ended, n) != getattr(claimed, n)
+    ] == []
