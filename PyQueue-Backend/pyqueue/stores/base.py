@@ -57,6 +57,11 @@ class TaskStore(Protocol):
     blocking: bool
     """True when calls do I/O (the API then runs them off the event loop)."""
 
+    writers: int
+    """How many transactions recording attempt ends are worth running at once (the pool's
+    finisher threads): 1 where every write takes the same lock (SQLite), more where writes lock
+    only their own rows (PostgreSQL: one batch is recorded while the next gathers)."""
+
     def add(self, tasks: Sequence[Task], payloads: Sequence[str] | None = None) -> list[Task]:
         """Insert new QUEUED tasks, all or none; an id that exists raises InvalidTaskState.
 

@@ -62,6 +62,7 @@ def _keys(task: Task) -> tuple[Hashable, ...]:
 
 class MemoryStore(ManualActions, MemorySchedules):
     blocking = False
+    writers = 1
 
     def __init__(self) -> None:
         self._lock = threading.Lock()

@@ -78,7 +78,7 @@ class QueueConfig:
     shutdown_timeout: float
     max_payload_bytes: int
     prefetch: int | None = None
-    """PYQUEUE_PREFETCH: tasks claimed ahead of free worker slots; None: 4 x workers on a store
+    """PYQUEUE_PREFETCH: tasks claimed ahead of free worker slots; None: 16 x workers on a store
     that does I/O, 0 in memory (see :class:`~pyqueue.system.pool.WorkerPool`)."""
     default_timeout: float | None = None
     """PYQUEUE_DEFAULT_TIMEOUT: the execution timeout of a task that names none and whose type

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import random
 import threading
-from pathlib import Path
+
+import pytest
 
 from pyqueue import NewTask
 from pyqueue.enums import TaskStatus
@@ -86,8 +87,17 @@ def test_manual_retry_racing_automatic_retries_never_runs_a_task_twice_at_once(
     assert queue.store.counts().by_status[TaskStatus.FAILED] == 200
 
 
-def test_group_commit_on_sqlite_runs_each_task_once(make_queue: MakeQueue, tmp_path: Path) -> None:
-    queue = make_queue(workers=8, database_url=f"sqlite:///{tmp_path / 'q.db'}")
+@pytest.mark.parametrize(
+    "every_store_url",
+    [
+        pytest.param("sqlite", marks=pytest.mark.sqlite),
+        pytest.param("postgres", marks=pytest.mark.postgres),
+    ],
+    indirect=True,
+)
+def test_group_commit_runs_each_task_once(every_store_url: str, make_queue: MakeQueue) -> None:
+    # PostgreSQL records ends on two finisher threads at once, SQLite on one
+    queue = make_queue(workers=8, database_url=every_store_url)
     assert queue.store.blocking  # the finisher records attempt ends in batches
     queue.enqueue_many([NewTask("COUNT", f"job-{i}") for i in range(2000)])
     flaky = queue.enqueue("FLAKY", "f", max_retries=3)

@@ -14,7 +14,7 @@ from pyqueue.enums import TaskStatus
 from pyqueue.models.task import Outcome, Task
 from pyqueue.models.values import TaskQuery
 from pyqueue.stores import TaskStore
-from pyqueue.system.pool import PREFETCH_PER_WORKER
+from pyqueue.system.pool import PREFETCH_HORIZON, PREFETCH_PER_WORKER
 from tests import sample_tasks
 from tests.support import MakeQueue, wait_for
 
@@ -160,12 +160,13 @@ def test_shutdown_gives_waiting_tasks_back_without_counting_an_attempt(
 
 
 @pytest.mark.parametrize(("url", "expected"), [("memory://", 0), ("sqlite", PREFETCH_PER_WORKER)])
-def test_prefetch_defaults_to_four_per_worker_on_a_store_that_does_io(
+def test_prefetch_defaults_to_sixteen_per_worker_on_a_store_that_does_io(
     make_queue: MakeQueue, url: str, expected: int, tmp_path: object
 ) -> None:
+    assert PREFETCH_PER_WORKER == 16
     database_url = url if url == "memory://" else f"sqlite:///{tmp_path}/q.db"
     queue = _short_tasks_seen(make_queue, database_url, workers=2)
-    queue.enqueue_many([NewTask("BLOCK", i) for i in range(20)])
+    queue.enqueue_many([NewTask("BLOCK", i) for i in range(2 + 2 * expected + 6)])
     for _ in range(2):
         sample_tasks.started.get(timeout=10)
     assert wait_for(queue, lambda: _inprogress(queue.store) == 2 + 2 * expected, timeout=10)
@@ -182,6 +183,25 @@ def test_a_process_claims_only_for_free_slots_until_it_has_seen_tasks_end(
         sample_tasks.started.get(timeout=10)
     more = wait_for(queue, lambda: _inprogress(queue.store) > 2, timeout=0.3)
     assert not more
+
+
+def test_a_process_claims_ahead_only_what_its_workers_run_within_the_horizon(
+    every_store_url: str, make_queue: MakeQueue
+) -> None:
+    # One worker whose only attempt so far took 20 ms or more: 50 ms of work is at most 2 tasks
+    # ahead (int(1 x 0.05 / 0.02)), however large ``prefetch`` is; at least 1 while under 50 ms.
+    assert PREFETCH_HORIZON == 0.05
+    queue = make_queue(database_url=every_store_url, workers=1, prefetch=50)
+    queue.enqueue("NAP", 0.02)
+    assert queue.wait_idle(timeout=20)
+    blocker = queue.enqueue("BLOCK", "hold")
+    assert sample_tasks.started.get(timeout=10) == blocker.t_id
+    queue.enqueue_many([NewTask("COUNT", i) for i in range(10)])
+    assert wait_for(queue, lambda: _inprogress(queue.store) >= 2, timeout=10)
+    more = wait_for(queue, lambda: _inprogress(queue.store) > 3, timeout=0.3)
+    assert not more
+    sample_tasks.release.set()
+    assert queue.wait_idle(timeout=20)
 
 
 def test_long_tasks_turn_claiming_ahead_off(every_store_url: str, make_queue: MakeQueue) -> None:

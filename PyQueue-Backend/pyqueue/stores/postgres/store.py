@@ -186,6 +186,7 @@ def page_sql(query: TaskQuery) -> tuple[LiteralString, list[Any]]:
 
 class PostgresStore(ManualActions, PostgresSchedules):
     blocking = True
+    writers = 2
     _codec = CODEC
 
     def __init__(

@@ -143,6 +143,7 @@ def _where(status: TaskStatus | None, t_type: str | None) -> tuple[str, list[Any
 
 class SQLiteStore(ManualActions, SQLiteSchedules):
     blocking = True
+    writers = 1
     _codec = CODEC
 
     def __init__(self, path: str | Path, busy_timeout: float = 10.0) -> None:
