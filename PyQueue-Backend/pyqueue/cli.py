@@ -23,6 +23,7 @@ from pyqueue.errors import ConfigurationError, StoreUnavailable
 from pyqueue.stores import url_scheme
 
 if TYPE_CHECKING:
+    from pyqueue.system.events import EventBus
     from pyqueue.system.queue import Queue
 
 logger = logging.getLogger("pyqueue.cli")
@@ -120,6 +121,7 @@ def _worker(args: argparse.Namespace) -> int:
     import threading
 
     from pyqueue.main import stop_queue
+    from pyqueue.system.events import EventBus
 
     settings: Settings = args.settings
     if args.concurrency is not None:
@@ -131,7 +133,9 @@ def _worker(args: argparse.Namespace) -> int:
             "pyqueue worker needs a store it shares with the API (PYQUEUE_DATABASE_URL="
             "sqlite:///path.db or postgresql://…); with memory:// no task could ever reach it"
         )
-    queue = _build_queue(settings)
+    # No event stream in a worker process: its bus keeps no replay history, so that the two
+    # events of each attempt (started, ended) are not made for nobody.
+    queue = _build_queue(settings, EventBus(history=0))
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
@@ -169,14 +173,14 @@ def _serve_metrics(queue: Queue, host: str, port: int | None) -> Any:
     return server
 
 
-def _build_queue(settings: Settings) -> Queue:
+def _build_queue(settings: Settings, events: EventBus | None = None) -> Queue:
     """``build_queue`` with a store that cannot be opened as one :class:`StoreUnavailable` line
     (the reason PostgreSQL's pool gave is kept instead of printed on every retry)."""
     from pyqueue.main import build_queue
 
     with _LastWarning("psycopg.pool") as pool:
         try:
-            return build_queue(settings)
+            return build_queue(settings, events)
         except StoreUnavailable as exc:
             if pool.last is None:
                 raise

@@ -41,6 +41,7 @@ from pyqueue.models.demo import DemoHandlers
 from pyqueue.models.handlers import import_task_modules, registry
 from pyqueue.schemas.task import MAX_BATCH
 from pyqueue.stores import open_store
+from pyqueue.system.events import EventBus
 from pyqueue.system.queue import Queue, QueueConfig
 from pyqueue.system.worker import worker_factory
 from pyqueue.version import __version__
@@ -50,8 +51,9 @@ logger = logging.getLogger("pyqueue.app")
 HANDLED_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
-def build_queue(settings: Settings) -> Queue:
-    """The Queue for these settings: its store, the demo and custom handlers, the worker factory."""
+def build_queue(settings: Settings, events: EventBus | None = None) -> Queue:
+    """The Queue for these settings: its store, the demo and custom handlers, the worker factory;
+    ``events``: its event bus (default: a new one that keeps a replay history)."""
     import_task_modules(settings.task_modules)
     handlers = registry.copy()
     DemoHandlers(settings.demo_time_scale, settings.demo_seed).register_into(handlers)
@@ -60,7 +62,7 @@ def build_queue(settings: Settings) -> Queue:
             spec.name, spec.func, spec.description, timeout=spec.timeout, schedule=spec.schedule
         )
     store = open_store(settings.database_url, settings.db_pool_size)
-    return Queue(store, worker_factory, handlers, QueueConfig.from_settings(settings))
+    return Queue(store, worker_factory, handlers, QueueConfig.from_settings(settings), events)
 
 
 def stop_queue(queue: Queue, timeout: float) -> None:

@@ -61,6 +61,9 @@ _clock = time.monotonic
 ProgressSink = Callable[[float, str | None], None]
 """Where a context sends the progress it stores (the worker pool: to the store, fenced)."""
 
+_CANCEL_LOCK = threading.Lock()
+"""Orders a context's cancellation against the lazy creation of its event (both rare)."""
+
 
 @dataclass(slots=True)
 class TaskContext:
@@ -69,14 +72,18 @@ class TaskContext:
     task_id: str
     attempt: int
     max_retries: int
-    cancel_event: threading.Event = field(default_factory=threading.Event)
     cancel_reason: CancelReason | None = None
     """The first reason this attempt was asked to stop, if it was."""
     timeout_seconds: float | None = None
     """How long this attempt may run; then it is cancelled (reason ``"timeout"``)."""
     progress_sink: ProgressSink | None = None
     _last_progress: float = field(default=-math.inf, init=False, repr=False)
-    _on_cancel: list[Callable[[], None]] = field(default_factory=list, init=False, repr=False)
+    # Made when first needed (a sleep, a cancel callback): most attempts never wait or get
+    # cancelled, and a threading.Event (a Condition and a lock) per attempt was a measurable part
+    # of a no-op task's cost. ``_cancelled`` is what the checks read.
+    _cancelled: bool = field(default=False, init=False, repr=False)
+    _event: threading.Event | None = field(default=None, init=False, repr=False)
+    _on_cancel: list[Callable[[], None]] | None = field(default=None, init=False, repr=False)
 
     def progress(self, fraction: float, message: str | None = None) -> None:
         """Report how far the attempt is, 0.0 to 1.0, with an optional message.
@@ -99,25 +106,47 @@ class TaskContext:
 
     @property
     def cancelled(self) -> bool:
-        return self.cancel_event.is_set()
+        return self._cancelled
+
+    @property
+    def cancel_event(self) -> threading.Event:
+        """Set once this attempt is asked to stop (made on first use)."""
+        event = self._event
+        if event is None:
+            with _CANCEL_LOCK:
+                event = self._event
+                if event is None:
+                    event = self._event = threading.Event()
+                    if self._cancelled:
+                        event.set()
+        return event
 
     def cancel(self, reason: CancelReason) -> None:
         """Ask the handler to stop (its next ``sleep`` or ``raise_if_cancelled`` raises; an async
         handler's coroutine is cancelled where it awaits)."""
-        if self.cancel_reason is None:
-            self.cancel_reason = reason
-        self.cancel_event.set()
-        for callback in list(self._on_cancel):
+        with _CANCEL_LOCK:
+            if self.cancel_reason is None:
+                self.cancel_reason = reason
+            self._cancelled = True
+            event = self._event
+            callbacks = list(self._on_cancel or ())
+        if event is not None:
+            event.set()
+        for callback in callbacks:
             callback()
 
     def on_cancel(self, callback: Callable[[], None]) -> Callable[[], None]:
         """Call ``callback`` (from the cancelling thread) when this attempt is asked to stop;
         returns the undo. Used to cancel an async handler's coroutine."""
-        self._on_cancel.append(callback)
+        with _CANCEL_LOCK:
+            if self._on_cancel is None:
+                self._on_cancel = []
+            self._on_cancel.append(callback)
 
         def undo() -> None:
-            if callback in self._on_cancel:
-                self._on_cancel.remove(callback)
+            with _CANCEL_LOCK:
+                if self._on_cancel is not None and callback in self._on_cancel:
+                    self._on_cancel.remove(callback)
 
         return undo
 
@@ -130,7 +159,7 @@ class TaskContext:
         self.raise_if_cancelled()
 
     def raise_if_cancelled(self) -> None:
-        if self.cancel_event.is_set():
+        if self._cancelled:
             if self.cancel_reason == "timeout":
                 raise TaskCancelled(
                     f"Task {self.task_id} timed out after {self.timeout_seconds:g} s"

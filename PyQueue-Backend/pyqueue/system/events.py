@@ -154,8 +154,11 @@ class Subscription:
 
 class EventBus:
     def __init__(self, history: int = 10_000) -> None:
+        """``history``: events kept for ``Last-Event-ID`` replay. With 0 (a worker process, which
+        has no event stream), an event nobody subscribes to is not even made."""
         self._lock = threading.Condition()
         self._seq = 0
+        self._keeps = history > 0
         self._history: deque[Event] = deque(maxlen=history)
         self._subscribers: set[Subscription] = set()
         self._seen: dict[str, datetime] = {}
@@ -172,6 +175,8 @@ class EventBus:
     def publish(
         self, kind: EventKind, task: Task | None = None, task_id: str | None = None
     ) -> None:
+        if not self._keeps and not self._subscribers:
+            return
         with self._lock:
             if task is not None:
                 self._see(task)
@@ -186,6 +191,8 @@ class EventBus:
     def publish_updated(self, tasks: Iterable[Task]) -> None:
         """An ``updated`` event for each task, in order, under one lock (a batch enqueued, claimed
         or ended): the events that :meth:`publish` would make one by one."""
+        if not self._keeps and not self._subscribers:
+            return
         events = []
         with self._lock:
             for task in tasks:

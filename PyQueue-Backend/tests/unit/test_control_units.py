@@ -128,3 +128,29 @@ def test_the_default_timeout_setting_is_unset_empty_or_bounded(
         monkeypatch.setenv("PYQUEUE_DEFAULT_TIMEOUT", bad)
         with pytest.raises(ValidationError, match="default_timeout"):
             Settings(_env_file=None)
+
+
+def test_a_cancel_sets_the_event_whether_it_was_made_before_or_after() -> None:
+    # The event is made on first use: one made before the cancel is set by it, one first asked
+    # for after the cancel is born set (a sleep then returns at once).
+    early = TaskContext("Task-X", 1, 0)
+    event = early.cancel_event
+    early.cancel("cancelled")
+    assert event.is_set() and early.cancelled
+    late = TaskContext("Task-Y", 1, 0)
+    assert not late.cancelled
+    late.cancel("deleted")
+    late.cancel("shutdown")  # the first reason stays
+    assert late.cancel_event.is_set() and late.cancel_reason == "deleted"
+    with pytest.raises(TaskCancelled, match="was cancelled"):
+        late.raise_if_cancelled()
+
+
+def test_cancel_callbacks_run_unless_undone() -> None:
+    ctx = TaskContext("Task-X", 1, 0)
+    calls: list[str] = []
+    undo = ctx.on_cancel(lambda: calls.append("undone"))
+    ctx.on_cancel(lambda: calls.append("kept"))
+    undo()
+    ctx.cancel("cancelled")
+    assert calls == ["kept"]

@@ -244,3 +244,27 @@ def test_a_batch_published_at_once_is_the_events_published_one_by_one() -> None:
     assert not batched.publish_foreign(tasks[0])  # this version was published already
     later = tasks[0].created_at + timedelta(seconds=1)
     assert batched.publish_foreign(tasks[0].claimed("lease", later, later))  # a newer one
+
+
+def test_a_bus_without_history_makes_events_only_for_its_subscribers() -> None:
+    # A worker process's bus (no event stream, no replay): nothing is made for nobody.
+    bus = EventBus(history=0)
+    task = Task.create("ECHO", 1, 0)
+    bus.publish_updated([task])
+    bus.publish("cleared")
+    assert bus.last_seq == 0
+
+    async def scenario() -> list[Event]:
+        stream = bus.stream(None, heartbeat=0.05)
+        first = asyncio.ensure_future(stream.__anext__())
+        await asyncio.sleep(0)
+        bus.publish_updated([_running(task)])
+        got = [await first]
+        while not [e for e in got if e is not None]:
+            got.append(await stream.__anext__())
+        await aclose(stream)
+        return [e for e in got if e is not None]
+
+    events = asyncio.run(scenario())
+    assert [(e.seq, e.kind) for e in events] == [(1, "updated")]
+    assert bus.since(0) is None  # nothing kept to replay
