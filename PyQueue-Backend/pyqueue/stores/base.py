@@ -95,6 +95,12 @@ class TaskStore(Protocol):
         """Record many ends of attempts in one transaction (group commit); one result each."""
         ...
 
+    def record_ends(self, ends: Sequence[AttemptEnd]) -> int:
+        """:meth:`finish_many` without reading the ended tasks back: the same changes, in one
+        transaction; returns how many ends were recorded (a refused one changes nothing). For a
+        process that publishes no events (a worker process), which has no use for the tasks."""
+        ...
+
     def set_progress(
         self, task_id: str, lease_id: str, progress: float, message: str | None
     ) -> Task | None:

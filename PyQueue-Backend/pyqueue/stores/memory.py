@@ -253,6 +253,9 @@ class MemoryStore(ManualActions, MemorySchedules):
         with self._lock:
             return [self._finish(e.task_id, e.lease_id, e.outcome, now) for e in ends]
 
+    def record_ends(self, ends: Sequence[AttemptEnd]) -> int:
+        return sum(task is not None for task in self.finish_many(ends))
+
     def _finish(self, task_id: str, lease_id: str, outcome: Outcome, now: datetime) -> Task | None:
         task = self._tasks.get(task_id)
         if task is None or task.lease_id != lease_id or task.status is not TaskStatus.INPROGRESS:

@@ -172,6 +172,11 @@ class EventBus:
     def subscriber_count(self) -> int:
         return len(self._subscribers)
 
+    @property
+    def wants_tasks(self) -> bool:
+        """Whether a published task goes anywhere: into the replay history or to a subscriber."""
+        return self._keeps or bool(self._subscribers)
+
     def publish(
         self, kind: EventKind, task: Task | None = None, task_id: str | None = None
     ) -> None:

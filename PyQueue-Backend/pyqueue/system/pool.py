@@ -525,14 +525,17 @@ class WorkerPool:
         return started
 
     def _record(self, ends: list[tuple[Task, Outcome]]) -> None:
-        """The finisher's work: record a batch of attempt ends in one transaction."""
+        """The finisher's work: record a batch of attempt ends in one transaction. The ended
+        tasks are read back only for an event bus that wants them (not a worker process's)."""
+        attempts = [AttemptEnd(task.t_id, task.lease_id or "", outcome) for task, outcome in ends]
+        saved: list[Task | None] = []
         try:
-            saved = self._store.finish_many(
-                [AttemptEnd(task.t_id, task.lease_id or "", outcome) for task, outcome in ends]
-            )
+            if self._events.wants_tasks:
+                saved = self._store.finish_many(attempts)
+            else:
+                self._store.record_ends(attempts)
         except PyQueueError:
             logger.exception("Could not record %d attempt ends; their leases will", len(ends))
-            saved = [None] * len(ends)
         with self._cond:
             for task, _ in ends:
                 self._finishing.pop(task.t_id, None)

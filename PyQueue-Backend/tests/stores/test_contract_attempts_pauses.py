@@ -95,6 +95,68 @@ def test_group_commit_closes_each_attempt_and_a_refused_end_closes_none(store: T
     assert _outcomes(store.attempts(again.t_id))[-1] == (1, AttemptOutcome.RUNNING)
 
 
+def _ends_of_every_kind(store: TaskStore, tasks: Sequence[Task]) -> list[AttemptEnd]:
+    """One end of each kind for five running ``tasks`` (the fourth has reported progress and has a
+    cancel requested), and a refused one (not its lease) for the fifth."""
+    leases = {t.t_id: t.lease_id or "" for t in store.claim(len(tasks), 30, worker="w")}
+    a, b, c, d, e = (t.t_id for t in tasks)
+    assert store.set_progress(d, leases[d], 0.5, "half way") is not None
+    store.request_cancel(d)
+    later = utcnow() + timedelta(hours=1)
+    return [
+        AttemptEnd(a, leases[a], Outcome(TaskStatus.COMPLETED, result={"sum": [1, 2]})),
+        AttemptEnd(b, leases[b], Outcome(TaskStatus.QUEUED, error="boom", next_run_at=later)),
+        AttemptEnd(c, leases[c], Outcome(TaskStatus.QUEUED, error="stop", refund_attempt=True)),
+        AttemptEnd(
+            d, leases[d], Outcome(TaskStatus.FAILED, error="bad\nline 2", traceback="Traceback")
+        ),
+        AttemptEnd(e, "not-the-lease", Outcome(TaskStatus.COMPLETED)),
+    ]
+
+
+def _as_ended(task: Task | None) -> tuple[object, ...]:
+    """What an end decides of a task, its times reduced to whether they are set."""
+    assert task is not None
+    return (
+        task.status,
+        task.attempts,
+        task.started_at is not None,
+        task.finished_at is not None,
+        task.next_run_at is not None,
+        task.last_error,
+        task.result,
+        task.cancel_requested,
+        task.lease_id is not None,
+        task.lease_expires_at is not None,
+        task.progress,
+        task.progress_message,
+    )
+
+
+def test_recording_ends_without_reading_back_changes_what_finish_many_does(
+    store: TaskStore,
+) -> None:
+    # Two like groups of tasks: one ended by finish_many, the other by record_ends.
+    read_back = added(store, 5, max_retries=1)
+    quiet = added(store, 5, max_retries=1)
+    saved = store.finish_many(_ends_of_every_kind(store, read_back))
+    assert [task is not None for task in saved] == [True, True, True, True, False]
+    assert store.record_ends(_ends_of_every_kind(store, quiet)) == 4
+    assert store.record_ends([]) == 0
+    for one, other in zip(read_back, quiet, strict=True):
+        assert _as_ended(store.get(one.t_id)) == _as_ended(store.get(other.t_id))
+        history = [(a.number, a.outcome, a.error, a.traceback) for a in store.attempts(one.t_id)]
+        assert history == [
+            (a.number, a.outcome, a.error, a.traceback) for a in store.attempts(other.t_id)
+        ]
+    retried = store.get(quiet[1].t_id)
+    assert retried is not None and retried.next_run_at is not None
+    assert retried.next_run_at > utcnow() + timedelta(minutes=59)  # not claimable before then
+    counts = store.counts().by_status
+    assert counts[TaskStatus.COMPLETED] == 2 and counts[TaskStatus.FAILED] == 2
+    assert counts[TaskStatus.QUEUED] == 4 and counts[TaskStatus.INPROGRESS] == 2
+
+
 def test_crash_recovery_closes_the_open_attempt_as_lease_expired(store: TaskStore) -> None:
     task = added(store, 1)[0]
     store.claim(1, 0.05, worker="gone")

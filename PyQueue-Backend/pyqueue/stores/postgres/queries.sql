@@ -63,7 +63,8 @@ SELECT * FROM claimed
 
 -- name: finish_batch
 -- Every end of a batch in one statement, so the count triggers run once per batch, not once per
--- task. Each end is fenced by its lease; the rows are locked in id order, as renew locks them, so
+-- task. It returns each ended task ({returned}: every column); record_ends runs the same statement
+-- returning only the id and status, read by nobody but its count. Each end is fenced by its lease; the rows are locked in id order, as renew locks them, so
 -- concurrent batches never deadlock. Mirrors Task.finished, row by row (the contract suite holds
 -- the stores equal).
 WITH ends AS (
@@ -86,7 +87,7 @@ WITH ends AS (
         cancel_requested = false, lease_id = NULL, lease_expires_at = NULL
     FROM mine JOIN ends AS e ON e.t_id = mine.t_id
     WHERE t.t_id = mine.t_id
-    RETURNING {t.columns}
+    RETURNING {returned}
 ), closed AS (
     UPDATE pyqueue_attempts AS a
     SET finished_at = %(now)s, outcome = e.outcome, error = e.error, traceback = e.traceback

@@ -55,8 +55,12 @@ logger = logging.getLogger("pyqueue.stores.postgres")
 
 QUERIES = load_queries(
     "pyqueue.stores.postgres",
-    placeholders={"{t.columns}": ", ".join(f"t.{c}" for c in COLUMNS)},  # UPDATE … FROM's own
+    placeholders={"{returned}": ", ".join(f"t.{c}" for c in COLUMNS)},  # UPDATE … FROM's own
 )
+_RECORD_ENDS = load_queries(
+    "pyqueue.stores.postgres", placeholders={"{returned}": "t.t_id, t.status"}
+)["finish_batch"]
+"""``finish_batch`` returning only what ``record_ends`` counts (no row sent back and decoded)."""
 OPERATIONS = load_queries("pyqueue.stores.postgres", "operations.sql")
 _PRIORITY = COLUMNS.index("priority")
 _CHUNK = 500
@@ -356,15 +360,18 @@ class PostgresStore(ManualActions, PostgresSchedules):
         return results
 
     def _finish_sorted(self, ends: Sequence[AttemptEnd]) -> list[Task | None]:
-        now = utcnow()
-        rows = [_finish_params(e.task_id, e.lease_id, e.outcome, now) for e in ends]
-        params: dict[str, Any] = {key: [row[key] for row in rows] for key in _BATCH_KEYS}
-        params["now"], params["channel"] = now, CHANNEL
         saved = {
             task.t_id: task
-            for task in map(_from_row, self._db.fast(QUERIES["finish_batch"], params))
+            for task in map(_from_row, self._db.fast(QUERIES["finish_batch"], _batch(ends)))
         }
         return [saved.get(e.task_id) for e in ends]
+
+    def record_ends(self, ends: Sequence[AttemptEnd]) -> int:
+        """``finish_many``'s statement, returning only ids: nothing sent back to decode."""
+        if not ends:
+            return 0
+        in_order = sorted(ends, key=lambda end: end.task_id)
+        return len(retry_conflicts(lambda: self._db.fast(_RECORD_ENDS, _batch(in_order))))
 
     def set_progress(
         self, task_id: str, lease_id: str, progress: float, message: str | None
@@ -578,6 +585,15 @@ _BATCH_KEYS = (
     "t_id", "lease_id", "status", "refund", "finished_at", "next_run_at", "run_at", "error",
     "result", "outcome", "traceback",
 )  # fmt: skip
+
+
+def _batch(ends: Sequence[AttemptEnd]) -> dict[str, Any]:
+    """The parameters of ``finish_batch`` for ``ends`` (in id order), ended now."""
+    now = utcnow()
+    rows = [_finish_params(e.task_id, e.lease_id, e.outcome, now) for e in ends]
+    params: dict[str, Any] = {key: [row[key] for row in rows] for key in _BATCH_KEYS}
+    params["now"], params["channel"] = now, CHANNEL
+    return params
 
 
 def _finish_params(task_id: str, lease_id: str, outcome: Outcome, now: datetime) -> dict[str, Any]:

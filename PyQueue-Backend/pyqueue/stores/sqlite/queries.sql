@@ -124,6 +124,22 @@ INSERT INTO attempts (task_id, number, started_at, worker) VALUES (?, ?, ?, ?)
 UPDATE attempts SET finished_at = ?, outcome = ?, error = ?, traceback = ?
 WHERE task_id = ? AND finished_at IS NULL
 
+-- name: close_held_attempt
+-- close_attempt, fenced as record_end is: only while the task is INPROGRESS under this lease (so it
+-- runs before record_end, in the same transaction).
+UPDATE attempts SET finished_at = ?, outcome = ?, error = ?, traceback = ?
+WHERE task_id = ? AND finished_at IS NULL AND EXISTS (
+    SELECT 1 FROM tasks WHERE t_id = ? AND lease_id = ? AND status = 'INPROGRESS'
+)
+
+-- name: record_end
+-- One attempt's end, fenced by its lease, without reading the task: mirrors Task.finished (the
+-- contract suite holds it equal to finish_many), setting only the columns an end changes.
+UPDATE tasks SET status = ?, attempts = attempts - ?, updated_at = ?, finished_at = ?,
+    next_run_at = ?, last_error = coalesce(?, last_error), result = ?, cancel_requested = 0,
+    lease_id = NULL, lease_expires_at = NULL, run_at = ?
+WHERE t_id = ? AND lease_id = ? AND status = 'INPROGRESS'
+
 -- name: attempts
 SELECT task_id, number, started_at, finished_at, worker, outcome, error, traceback
 FROM attempts WHERE task_id = ? ORDER BY id

@@ -268,6 +268,44 @@ class SQLiteStore(ManualActions, SQLiteSchedules):
             )
         return results
 
+    def record_ends(self, ends: Sequence[AttemptEnd]) -> int:
+        """Two statements run for every end (close the attempt, then end the task, each fenced
+        by the lease), with nothing read: no row decoded, no task built."""
+        stamp = _us(utcnow())
+        closes = []
+        finishes = []
+        for end in ends:
+            outcome = end.outcome
+            final = outcome.status.is_final
+            closes.append(
+                (
+                    stamp,
+                    outcome_kind(outcome).value,
+                    outcome.error,
+                    outcome.traceback,
+                    end.task_id,
+                    end.task_id,
+                    end.lease_id,
+                )
+            )
+            finishes.append(
+                (
+                    outcome.status.value,
+                    1 if outcome.refund_attempt else 0,
+                    stamp,
+                    stamp if final else None,
+                    _us(outcome.next_run_at),
+                    outcome.error,
+                    None if outcome.result is None else CODEC.encode(outcome.result),
+                    _us(outcome.next_run_at) if outcome.next_run_at else stamp,
+                    end.task_id,
+                    end.lease_id,
+                )
+            )
+        with self._db.transaction() as conn:
+            conn.executemany(QUERIES["close_held_attempt"], closes)
+            return conn.executemany(QUERIES["record_end"], finishes).rowcount
+
     def set_progress(
         self, task_id: str, lease_id: str, progress: float, message: str | None
     ) -> Task | None:
