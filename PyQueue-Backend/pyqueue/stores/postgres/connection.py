@@ -35,6 +35,12 @@ _ORDERED_WALK = (
 """Planner settings for one transaction whose statement must walk an index in its order: right
 after a burst of inserts the table's statistics say nothing yet, and the planner may otherwise
 prefer a bitmap scan of every matching row and a sort (a cost that grows with the backlog)."""
+_BY_KEY = (
+    "SELECT set_config('enable_seqscan', 'off', true), set_config('enable_bitmapscan', 'off', true)"
+)
+"""Planner settings for one transaction whose statement takes a batch of rows by primary key: the
+planner may otherwise scan the whole table, or every entry of another index, when its statistics
+(stale under a drain) make the table or that index look small."""
 
 
 def _configure(conn: psycopg.Connection[Any]) -> None:
@@ -130,15 +136,22 @@ class Database:
             yield conn
 
     def fast(
-        self, sql: LiteralString, params: Mapping[str, Any], ordered_walk: bool = False
+        self,
+        sql: LiteralString,
+        params: Mapping[str, Any],
+        ordered_walk: bool = False,
+        by_key: bool = False,
     ) -> list[Row]:
         """One statement in an asynchronously committed transaction, in one round trip;
-        ``ordered_walk`` keeps the planner from sorting (see :data:`_ORDERED_WALK`)."""
+        ``ordered_walk`` keeps the planner from sorting (see :data:`_ORDERED_WALK`), ``by_key``
+        from scanning (see :data:`_BY_KEY`)."""
         with self.connection() as conn:
             with conn.pipeline(), conn.transaction():
                 conn.execute(_ASYNC_COMMIT)
                 if ordered_walk:
                     conn.execute(_ORDERED_WALK)
+                if by_key:
+                    conn.execute(_BY_KEY)
                 cur = conn.execute(sql, params)
             return cur.fetchall()
 
