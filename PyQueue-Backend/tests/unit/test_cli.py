@@ -124,3 +124,44 @@ def test_start_up_objects_are_frozen_out_of_the_collectors_sight() -> None:
         assert gone() is None
     finally:
         gc.unfreeze()
+
+
+def test_a_worker_process_runs_with_an_event_bus_that_keeps_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # ``pyqueue worker --burst`` in this process, on a SQLite file holding three tasks: it drains
+    # them with a bus that wants no tasks (so ends are recorded without reading them back).
+    import signal
+
+    from pyqueue import cli
+
+    url = f"sqlite:///{tmp_path / 'q.db'}"
+    producer = build_queue(make_settings(database_url=url, workers=0))
+    tasks = [producer.enqueue("ECHO", i) for i in range(3)]
+    built: list[object] = []
+    real_build = cli._build_queue
+
+    def build(settings: Settings, events: object = None) -> object:
+        built.append(events)
+        queue = real_build(settings, events)  # type: ignore[arg-type]
+        built.append(queue)
+        return queue
+
+    monkeypatch.setattr(cli, "_build_queue", build)
+    monkeypatch.setattr(cli, "freeze_start_up_objects", lambda: None)
+    monkeypatch.setenv("PYQUEUE_DATABASE_URL", url)
+    monkeypatch.setenv("PYQUEUE_TASK_MODULES", "tests.sample_tasks")
+    env_file = tmp_path / "empty.env"
+    env_file.write_text("")
+    handlers = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)}
+    try:  # main() installs its own signal handlers: put these back after
+        assert main(["--env-file", str(env_file), "worker", "--burst", "--concurrency", "2"]) == 0
+    finally:
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
+    bus = built[0]
+    assert bus is not None and not bus.wants_tasks  # type: ignore[attr-defined]
+    for task in tasks:
+        done = producer.store.get(task.t_id)
+        assert done is not None and done.status.value == "COMPLETED"
+    producer.close()
