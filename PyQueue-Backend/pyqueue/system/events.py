@@ -180,7 +180,7 @@ class EventBus:
     def publish(
         self, kind: EventKind, task: Task | None = None, task_id: str | None = None
     ) -> None:
-        if not self._keeps and not self._subscribers:
+        if not self.wants_tasks:
             return
         with self._lock:
             if task is not None:
@@ -196,7 +196,7 @@ class EventBus:
     def publish_updated(self, tasks: Iterable[Task]) -> None:
         """An ``updated`` event for each task, in order, under one lock (a batch enqueued, claimed
         or ended): the events that :meth:`publish` would make one by one."""
-        if not self._keeps and not self._subscribers:
+        if not self.wants_tasks:
             return
         events = []
         with self._lock:
