@@ -14,6 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from pyqueue.enums import TaskStatus
+from pyqueue.enums.task_status import FINAL_STATUSES
 from pyqueue.logs import redact
 from pyqueue.models.task import Outcome
 
@@ -44,7 +45,11 @@ def outcome_kind(outcome: Outcome) -> AttemptOutcome:
     """The history's name for how an attempt ended, from the outcome the worker reported."""
     if outcome.status is TaskStatus.QUEUED:
         return AttemptOutcome.INTERRUPTED if outcome.refund_attempt else AttemptOutcome.RETRY
-    return AttemptOutcome(outcome.status.value)
+    return _KIND_OF_END[outcome.status]
+
+
+_KIND_OF_END = {status: AttemptOutcome(status.value) for status in FINAL_STATUSES}
+"""A final status's attempt outcome (a dict: an enum looked up by value costs more)."""
 
 
 @dataclass(frozen=True, slots=True)

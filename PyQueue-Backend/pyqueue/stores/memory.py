@@ -9,10 +9,11 @@ store.
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import os
 import threading
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -20,6 +21,7 @@ from typing import Any
 from sortedcontainers import SortedList
 
 from pyqueue.enums import TaskStatus
+from pyqueue.enums.task_status import FINAL_STATUSES
 from pyqueue.errors import InvalidTaskState, TaskNotFound
 from pyqueue.models.audit import AuditEntry
 from pyqueue.models.control import QUEUE_KEY, Attempt, AttemptOutcome, Pause, outcome_kind
@@ -60,6 +62,43 @@ def _keys(task: Task) -> tuple[Hashable, ...]:
     return (None, task.status, ("t", task.t_type), (task.status, task.t_type))
 
 
+class _PassingIndex:
+    """The ids of a status that tasks only pass through on the way to an end (INPROGRESS): a
+    few per worker thread of this process. A dict keeps them; a page sorts them when it is read.
+    Keeping a sorted list sorted cost an insertion at every claim and a removal at every end:
+    about a third of the store's work per task, for a page that is seldom read."""
+
+    __slots__ = ("_ids",)
+
+    def __init__(self) -> None:
+        self._ids: dict[str, None] = {}
+
+    def add(self, task_id: str) -> None:
+        self._ids[task_id] = None
+
+    def remove(self, task_id: str) -> None:
+        del self._ids[task_id]
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(self._ids))
+
+    def bisect_left(self, task_id: str) -> int:
+        return bisect.bisect_left(sorted(self._ids), task_id)
+
+    def bisect_right(self, task_id: str) -> int:
+        return bisect.bisect_right(sorted(self._ids), task_id)
+
+    def islice(self, start: int, stop: int, reverse: bool = False) -> Iterator[str]:
+        ids = sorted(self._ids)[start:stop]
+        return reversed(ids) if reverse else iter(ids)
+
+
+_Index = SortedList[str] | _PassingIndex
+
+
 class MemoryStore(ManualActions, MemorySchedules):
     blocking = False
     writers = 1
@@ -67,7 +106,7 @@ class MemoryStore(ManualActions, MemorySchedules):
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._tasks: dict[str, Task] = {}
-        self._index: dict[Hashable, SortedList[str]] = {}
+        self._index: dict[Hashable, _Index] = {}
         self._ready: list[tuple[int, datetime, str]] = []
         self._scheduled: list[tuple[datetime, str]] = []
         self._type_counts: dict[str, int] = {}
@@ -95,36 +134,39 @@ class MemoryStore(ManualActions, MemorySchedules):
 
     # -- index upkeep (caller holds the lock) ---------------------------------------------
     def _put(self, task: Task) -> None:
-        old = self._tasks.get(task.t_id)
-        self._tasks[task.t_id] = task
+        t_id, status = task.t_id, task.status
+        old = self._tasks.get(t_id)
+        self._tasks[t_id] = task
         if old is None:
             if task.idempotency_key is not None:
-                self._by_key[task.idempotency_key] = task.t_id
+                self._by_key[task.idempotency_key] = t_id
             self._type_counts[task.t_type] = self._type_counts.get(task.t_type, 0) + 1
             for key in _keys(task):
-                self._index_for(key).add(task.t_id)
-        elif old.status != task.status:
-            for key in _keys(old)[1::2]:  # the status and (status, type) indexes
-                self._index[key].remove(task.t_id)
-            for key in _keys(task)[1::2]:
-                self._index_for(key).add(task.t_id)
-        if task.status is TaskStatus.QUEUED and (
-            old is None or old.status is not TaskStatus.QUEUED
-        ):
-            if task.next_run_at is None:
-                heapq.heappush(self._ready, _ready_key(task, task.updated_at))
-            else:
-                heapq.heappush(self._scheduled, (task.next_run_at, task.t_id))
-        if _minute_key(old) != _minute_key(task):
-            self._count_minute(old, -1)
-            self._count_minute(task, 1)
+                self._index_for(key).add(t_id)
+        elif old.status is not status:
+            index = self._index  # the status and (status, type) indexes
+            index[old.status].remove(t_id)
+            index[(old.status, task.t_type)].remove(t_id)
+            self._index_for(status).add(t_id)
+            self._index_for((status, task.t_type)).add(t_id)
+        if status is TaskStatus.QUEUED:
+            if old is None or old.status is not TaskStatus.QUEUED:
+                if task.next_run_at is None:
+                    heapq.heappush(self._ready, _ready_key(task, task.updated_at))
+                else:
+                    heapq.heappush(self._scheduled, (task.next_run_at, t_id))
+        elif status is TaskStatus.INPROGRESS and (old is None or old.status is TaskStatus.QUEUED):
+            return  # a claim: nothing below concerns it
+        old_minute, minute = _minute_key(old), _minute_key(task)
+        if old_minute != minute:
+            self._count_minute(old_minute, -1)
+            self._count_minute(minute, 1)
         if (
-            task.status.is_final
+            status in FINAL_STATUSES
             and task.finished_at is not None
-            and (old is None or (old.status, old.finished_at) != (task.status, task.finished_at))
+            and (old is None or (old.status, old.finished_at) != (status, task.finished_at))
         ):
-            heap = self._finished.setdefault(task.status, [])
-            heapq.heappush(heap, (task.finished_at, task.t_id))
+            heapq.heappush(self._finished.setdefault(status, []), (task.finished_at, t_id))
 
     def _drop(self, task: Task) -> None:
         del self._tasks[task.t_id]
@@ -136,18 +178,21 @@ class MemoryStore(ManualActions, MemorySchedules):
             del self._type_counts[task.t_type]
         for key in _keys(task):
             self._index[key].remove(task.t_id)
-        self._count_minute(task, -1)
+        self._count_minute(_minute_key(task), -1)
 
-    def _index_for(self, key: Hashable) -> SortedList[str]:
+    def _index_for(self, key: Hashable) -> _Index:
         index = self._index.get(key)
         if index is None:
-            index = self._index[key] = SortedList()
+            passing = key is TaskStatus.INPROGRESS or (
+                isinstance(key, tuple) and key[0] is TaskStatus.INPROGRESS
+            )
+            index = self._index[key] = _PassingIndex() if passing else SortedList()
         return index
 
-    def _count_minute(self, task: Task | None, change: int) -> None:
-        """Add (``change`` 1) or take (-1) ``task`` to or from the minute it finished in, if it
-        is a COMPLETED or FAILED one: the chart counts the stored finished tasks."""
-        key = _minute_key(task)
+    def _count_minute(self, key: tuple[int, int] | None, change: int) -> None:
+        """Add (``change`` 1) or take (-1) a task to or from the minute it finished in, given
+        by its :func:`_minute_key` (None: not a COMPLETED or FAILED one, nothing to count): the
+        chart counts the stored finished tasks."""
         if key is None:
             return
         minute, column = key

@@ -156,7 +156,9 @@ class EventBus:
     def __init__(self, history: int = 10_000) -> None:
         """``history``: events kept for ``Last-Event-ID`` replay. With 0 (a worker process, which
         has no event stream), an event nobody subscribes to is not even made."""
-        self._lock = threading.Condition()
+        self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)
+        self._waiting = 0  # threads in wait_after: a publish notifies only when there are some
         self._seq = 0
         self._keeps = history > 0
         self._history: deque[Event] = deque(maxlen=history)
@@ -189,7 +191,8 @@ class EventBus:
             event = Event(self._seq, kind, task, task_id or (task.t_id if task else None))
             self._history.append(event)
             subscribers = tuple(self._subscribers)
-            self._lock.notify_all()
+            if self._waiting:
+                self._changed.notify_all()
         for subscription in subscribers:
             subscription.push(event)
 
@@ -208,7 +211,8 @@ class EventBus:
                 return
             self._history.extend(events)
             subscribers = tuple(self._subscribers)
-            self._lock.notify_all()
+            if self._waiting:
+                self._changed.notify_all()
         for subscription in subscribers:
             for event in events:
                 subscription.push(event)
@@ -231,7 +235,11 @@ class EventBus:
     def wait_after(self, seq: int, timeout: float) -> int:
         """Block until an event newer than ``seq`` is published (or ``timeout``); the last seq."""
         with self._lock:
-            self._lock.wait_for(lambda: self._seq > seq, timeout)
+            self._waiting += 1
+            try:
+                self._changed.wait_for(lambda: self._seq > seq, timeout)
+            finally:
+                self._waiting -= 1
             return self._seq
 
     @property

@@ -120,7 +120,9 @@ class WorkerPool:
         self._jobs: SimpleQueue[Running | None] = SimpleQueue()
         self._threads = 0
         self._dispatcher: threading.Thread | None = None
-        self._cond = threading.Condition()
+        # ``with self._lock`` (a C call) where ``with self._cond`` would add a Python frame
+        self._lock = threading.RLock()
+        self._cond = threading.Condition(self._lock)
         self._running: dict[str, Running] = {}
         self._waiting: dict[str, Running] = {}  # claimed ahead, not started; in claim order
         self._finishing: dict[str, Running] = {}  # ended, the end not yet recorded
@@ -162,11 +164,11 @@ class WorkerPool:
         """After ``stopping`` is set: let running tasks end for up to ``timeout`` seconds, then
         cancel them; record every end; shut the thread pool down."""
         self._wake.set()
-        with self._cond:
+        with self._lock:
             waiting = [r.task for r in self._waiting.values()]
             self._waiting.clear()
         self._release(waiting)
-        with self._cond:
+        with self._lock:
             self._cond.notify_all()
             if not self._cond.wait_for(lambda: not self._running, timeout):
                 logger.warning("Cancelling %d running tasks at shutdown", len(self._running))
@@ -200,31 +202,31 @@ class WorkerPool:
     @property
     def busy(self) -> int:
         """Tasks running here now."""
-        with self._cond:
+        with self._lock:
             return len(self._running)
 
     @property
     def stuck(self) -> int:
         """Threads still running a handler whose attempt already ended (past its timeout)."""
-        with self._cond:
+        with self._lock:
             return len(self._overrun)
 
     def running_ids(self) -> list[str]:
         """Tasks claimed here and not ended: running, or waiting to start."""
-        with self._cond:
+        with self._lock:
             return [*self._running, *self._waiting]
 
     def held_leases(self) -> dict[str, str]:
         """``{task_id: lease_id}`` of every task this process holds (waiting to start, running, or
         its end being recorded)."""
-        with self._cond:
+        with self._lock:
             held = [*self._waiting.values(), *self._running.values(), *self._finishing.values()]
         return {r.task.t_id: r.task.lease_id or "" for r in held}
 
     def cancel(self, task_id: str, reason: CancelReason) -> None:
         """Ask the attempt of ``task_id`` running here, if any, to stop; one waiting here starts
         at once, so that it ends (as ``reason`` says) without calling its handler."""
-        with self._cond:
+        with self._lock:
             running = self._running.get(task_id)
             waiting = self._waiting.pop(task_id, None)
             if waiting is not None:
@@ -268,7 +270,7 @@ class WorkerPool:
 
     def _dispatch_loop(self) -> None:
         while not self._stopping.is_set():
-            with self._cond:
+            with self._lock:
                 self._cond.wait_for(lambda: self._room() > 0 or self._stopping.is_set())
                 if self._room() < self._batch_floor():  # let a few more slots free up, briefly
                     self._cond.wait_for(
@@ -309,7 +311,7 @@ class WorkerPool:
         """Start the claimed tasks that have a free slot; the others wait here for one (a
         shutdown that began meanwhile gets them all back)."""
         claimed = [Running(t, self._context(t)) for t in tasks]
-        with self._cond:
+        with self._lock:
             if self._stopping.is_set():  # stop() already gave back what was waiting
                 self._cond.notify_all()
                 shutdown = True
@@ -406,14 +408,14 @@ class WorkerPool:
 
     def _end(self, running: Running) -> bool:
         """Whether the caller ends this attempt (True once: for its thread or its deadline)."""
-        with self._cond:
+        with self._lock:
             return self._end_locked(running)
 
     def _time_out(self, running: Running) -> None:
         """The deadline of an attempt came first: cancel the handler (cooperatively) and end the
         attempt now, whether or not the handler stops."""
         task = running.task
-        with self._cond:
+        with self._lock:
             if not self._end_locked(running):
                 return
             self._overrun[task.lease_id or ""] = running
@@ -440,7 +442,7 @@ class WorkerPool:
 
     def _report_stuck(self, running: Running) -> None:
         """Log, once, a handler still running after its timeout (it ignores cancellation)."""
-        with self._cond:
+        with self._lock:
             stuck = (running.task.lease_id or "") in self._overrun
         if stuck:
             task = running.task
@@ -457,7 +459,7 @@ class WorkerPool:
     def _discard_late(self, running: Running, outcome: Outcome) -> None:
         """The handler returned after its attempt was ended at its deadline: drop what it did
         (its lease is gone, so the store would refuse it anyway)."""
-        with self._cond:
+        with self._lock:
             self._overrun.pop(running.task.lease_id or "", None)
             self._cond.notify_all()  # a slot that an overrun thread held may be free again
             started = self._take_waiting()
@@ -492,7 +494,7 @@ class WorkerPool:
         if self.observers:
             self.observers.attempt_ended(task, outcome, ran)
         if self._finisher is not None:
-            with self._cond:
+            with self._lock:
                 running = self._running.pop(task.t_id, None)
                 if running is not None:
                     self._finishing[task.t_id] = running
@@ -506,7 +508,7 @@ class WorkerPool:
             logger.exception("Could not record the end of %s; its lease will recover it", task.t_id)
             saved = None
         finally:
-            with self._cond:
+            with self._lock:
                 self._running.pop(task.t_id, None)
                 started = self._slot_freed()
             self._launch(started)
@@ -536,7 +538,7 @@ class WorkerPool:
                 self._store.record_ends(attempts)
         except PyQueueError:
             logger.exception("Could not record %d attempt ends; their leases will", len(ends))
-        with self._cond:
+        with self._lock:
             for task, _ in ends:
                 self._finishing.pop(task.t_id, None)
         self._events.publish_updated([recorded for recorded in saved if recorded is not None])

@@ -22,6 +22,8 @@ from pyqueue.system.aio import run_awaitable
 
 logger = logging.getLogger("pyqueue.worker")
 
+_COMPLETED = Outcome(TaskStatus.COMPLETED)
+
 MAX_ERROR_CHARS = 2000
 """The longest ``last_error`` recorded; a longer message is cut."""
 
@@ -33,9 +35,10 @@ def run_attempt(task: Task, handler: Handler, ctx: TaskContext, policy: RetryPol
     try:
         ctx.raise_if_cancelled()
         result = handler(task.payload, ctx)
-        if inspect.isawaitable(result):  # an async def handler
-            result = run_awaitable(result, ctx)
-        result = _jsonable(result)
+        if result is not None:
+            if inspect.isawaitable(result):  # an async def handler
+                result = run_awaitable(result, ctx)
+            result = _jsonable(result)
     except TaskCancelled:
         return interrupted(task, ctx, policy)
     except Exception as exc:  # a handler's failure, whatever it is, is an attempt that failed
@@ -52,8 +55,10 @@ def run_attempt(task: Task, handler: Handler, ctx: TaskContext, policy: RetryPol
             extra=extra,
         )
         return _failed(task, policy, f"{type(exc).__name__}: {exc}", traceback_tail(exc))
-    logger.debug("Completed %s", task.t_id, extra={"task_id": task.t_id})
-    return Outcome(TaskStatus.COMPLETED, result=result)
+    if logger.isEnabledFor(logging.DEBUG):
+        logger.debug("Completed %s", task.t_id, extra={"task_id": task.t_id})
+    # a handler that returns nothing (most do) shares one outcome: it is immutable
+    return _COMPLETED if result is None else Outcome(TaskStatus.COMPLETED, result=result)
 
 
 def worker_factory(

@@ -94,3 +94,22 @@ def test_a_type_page_spans_every_status_in_id_order(store: TaskStore) -> None:
         assert store.list_tasks(query)[1] == len(emails)
     assert store.clear(t_type="EMAIL") == len(emails)
     assert {t.t_type for t in store.list_tasks(TaskQuery(limit=100))[0]} == {"SMS"}
+
+
+def test_running_tasks_page_like_any_status_in_both_orders(store: TaskStore) -> None:
+    # The memory store keeps INPROGRESS ids unsorted (tasks only pass through) and sorts a page
+    # when it is read: the pages must be those of a sorted index, filtered by type or not.
+    store.add([Task.create("EMAIL" if i % 2 else "SMS", {"i": i}, 3) for i in range(14)])
+    running = [claim_one(store) for _ in range(11)]
+    order: Order
+    for order in ("asc", "desc"):
+        for t_type in (None, "EMAIL", "SMS"):
+            ids = sorted(
+                (t.t_id for t in running if t_type is None or t.t_type == t_type),
+                reverse=order == "desc",
+            )
+            query = TaskQuery(status=TaskStatus.INPROGRESS, t_type=t_type, limit=3, order=order)
+            assert walk(store, query) == [ids[i : i + 3] for i in range(0, len(ids), 3)]
+            page, total = store.list_tasks(replace(query, offset=2))
+            assert [t.t_id for t in page] == ids[2:5]
+            assert total == len(ids)

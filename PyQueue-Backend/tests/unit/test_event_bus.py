@@ -268,3 +268,29 @@ def test_a_bus_without_history_makes_events_only_for_its_subscribers() -> None:
     events = asyncio.run(scenario())
     assert [(e.seq, e.kind) for e in events] == [(1, "updated")]
     assert bus.since(0) is None  # nothing kept to replay
+
+
+def test_wait_after_wakes_at_the_next_event_published_one_way_or_the_other() -> None:
+    # A publish notifies only while someone waits (it counts its waiters rather than paying a
+    # notify per event): a waiter must still wake at once, long before its 30 s timeout.
+    bus = EventBus()
+    task = Task.create("ECHO", 1, 0)
+    woke: list[int] = []
+
+    def wait(after: int) -> None:
+        woke.append(bus.wait_after(after, 30))
+
+    publishers: list[Callable[[], None]] = [
+        lambda: bus.publish("updated", task),
+        lambda: bus.publish_updated([task]),
+    ]
+    for publish in publishers:
+        before = bus.last_seq
+        woke.clear()
+        waiter = threading.Thread(target=wait, args=(before,))
+        waiter.start()
+        while not bus._waiting:  # the waiter is inside wait_after (it sets this under the lock)
+            threading.Event().wait(0.001)
+        publish()
+        waiter.join(5)
+        assert not waiter.is_alive() and woke == [before + 1]
