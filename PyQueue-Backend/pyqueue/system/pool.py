@@ -355,7 +355,7 @@ class WorkerPool:
         while (running := jobs.get()) is not None:
             try:
                 self._run(running)
-            except BaseException:  # as a Future would, keep the thread (and log what it hid)
+            except BaseException:  # recording the end failed: keep the thread, log it
                 logger.exception("The worker pool failed running %s", running.task.t_id)
 
     def _idle_wait(self) -> float:
@@ -398,6 +398,9 @@ class WorkerPool:
         self._began[running.task.lease_id or ""] = time.monotonic()
         try:
             outcome = self._attempt(running)
+        except BaseException:  # as a Future would, keep the thread; log it before the end is
+            # recorded (after it, the retry could run and end before this line)
+            logger.exception("The worker pool failed running %s", running.task.t_id)
         finally:
             if deadline is not None:
                 self._deadlines.cancel(deadline)
