@@ -84,7 +84,18 @@ def new_task_ids(count: int) -> list[str]:
             _last_ms, _last_ms_digits = ms, _millis_digits(ms)
         _last_rand = rand + count - 1
         prefix = "Task-" + _last_ms_digits
-    return [prefix + _random_digits(r) for r in range(rand, rand + count)]
+    if count == 1:
+        return [prefix + _random_digits(rand)]
+    # Consecutive numbers differ in their low 20 bits (the last four digits) but for a carry:
+    # the digits above are made once per carry rather than once per id.
+    ids = []
+    high, above = -1, ""
+    for r in range(rand, rand + count):
+        if r >> 20 != high:
+            high = r >> 20
+            above = prefix + _random_digits(r)[:-4]
+        ids.append(above + _DIGIT_PAIRS[r >> 10 & 1023] + _DIGIT_PAIRS[r & 1023])
+    return ids
 
 
 def task_id_from(millis: int, rand: int) -> str:
@@ -141,19 +152,30 @@ class Task:
         batch passes its own: ids from :func:`new_task_ids`, one time for all)."""
         if now is None:
             now = utcnow()
+        # Every field by position, in the class's order: keywords cost a quarter more (enqueue's
+        # hot path makes one per task).
         return cls(
-            t_id=new_task_id() if t_id is None else t_id,
-            t_type=t_type,
-            payload=payload,
-            status=TaskStatus.QUEUED,
-            attempts=0,
-            max_retries=max_retries,
-            created_at=now,
-            updated_at=now,
-            next_run_at=run_at,
-            priority=priority,
-            timeout_seconds=timeout_seconds,
-            idempotency_key=idempotency_key,
+            new_task_id() if t_id is None else t_id,
+            t_type,
+            payload,
+            TaskStatus.QUEUED,
+            0,  # attempts
+            max_retries,
+            now,  # created_at
+            now,  # updated_at
+            None,  # started_at
+            None,  # finished_at
+            run_at,  # next_run_at
+            None,  # last_error
+            None,  # result
+            False,  # cancel_requested
+            None,  # lease_id
+            None,  # lease_expires_at
+            priority,
+            timeout_seconds,
+            idempotency_key,
+            None,  # progress
+            None,  # progress_message
         )
 
     @property

@@ -201,14 +201,17 @@ class EventBus:
         or ended): the events that :meth:`publish` would make one by one."""
         if not self.wants_tasks:
             return
-        events = []
+        batch = tasks if isinstance(tasks, list) else list(tasks)
+        if not batch:
+            return
         with self._lock:
-            for task in tasks:
-                self._see(task)
-                self._seq += 1
-                events.append(Event(self._seq, "updated", task, task.t_id))
-            if not events:
-                return
+            seen, seq = self._seen, self._seq
+            if len(seen) + len(batch) > _SEEN_LIMIT:
+                seen.clear()
+            events = [Event(seq + n, "updated", task, task.t_id) for n, task in enumerate(batch, 1)]
+            for task in batch:
+                seen[task.t_id] = task.updated_at
+            self._seq = seq + len(batch)
             self._history.extend(events)
             subscribers = tuple(self._subscribers)
             if self._waiting:

@@ -346,32 +346,45 @@ class Queue:
     def enqueue_many(self, requests: Sequence[NewTask]) -> list[Task]:
         """Validate every request, then add them all or none; the task stored for each (an
         existing one for an ``idempotency_key`` in use)."""
-        return [entry.task for entry in self.submit_many(requests)]
+        return self._add(requests)[0]
 
     def submit_many(self, requests: Sequence[NewTask]) -> list[Enqueued]:
         """Validate every request, then add them all or none; for each, the task stored under it
         and whether it was created (``False``: its ``idempotency_key`` was in use, by a task added
         earlier or earlier in ``requests``)."""
+        stored, tasks = self._add(requests)
+        return [Enqueued(s, s.t_id == t.t_id) for s, t in zip(stored, tasks, strict=True)]
+
+    def _add(self, requests: Sequence[NewTask]) -> tuple[list[Task], list[Task]]:
+        """:meth:`submit_many`'s work: the task stored for each request, and the task each made
+        (the stored one was created now where the ids are equal)."""
         if self.stopping:
             raise QueueStopped("The queue is shutting down and accepts no new jobs")
         many, now = len(requests) > 1, utcnow()
         ids = new_task_ids(len(requests))
-        made = [self._new_task(i, r, many, ids[i], now) for i, r in enumerate(requests)]
-        tasks = [task for task, _ in made]
-        stored = self.store.add(tasks, [text for _, text in made])
-        result = [Enqueued(s, s.t_id == t.t_id) for s, t in zip(stored, tasks, strict=True)]
-        created = [entry.task for entry in result if entry.created]
+        tasks, texts = [], []
+        keyed = False
+        for i, request in enumerate(requests):
+            task, text = self._new_task(i, request, many, ids[i], now)
+            tasks.append(task)
+            texts.append(text)
+            keyed = keyed or task.idempotency_key is not None
+        stored = self.store.add(tasks, texts)
+        # without idempotency keys every task is created (no comparison per task needed)
+        created = (
+            [s for s, t in zip(stored, tasks, strict=True) if s.t_id == t.t_id] if keyed else stored
+        )
         if created:
             self.events.publish_updated(created)
             self.wake()
-        return result
+        return stored, tasks
 
     def _check_payload(self, payload: Any, where: str) -> str:
         """A payload JSON can carry faithfully, within ``PYQUEUE_MAX_PAYLOAD_BYTES``: its JSON
         text, which the store keeps rather than encode the payload again."""
         try:
             text = strict_json_text(payload)
-            size = len(text.encode())
+            size = len(text) if text.isascii() else len(text.encode())  # encode: lone surrogates
         except (TypeError, ValueError) as exc:  # NaN/Infinity, lone surrogates, non-JSON objects
             raise InvalidPayload(f"{where} is not storable JSON: {exc}") from None
         if size > self.config.max_payload_bytes:

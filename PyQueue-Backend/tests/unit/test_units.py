@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import time
 from dataclasses import fields
 from datetime import UTC, datetime
 from typing import Any, get_args, get_type_hints
@@ -12,6 +13,7 @@ from pydantic import ValidationError
 
 from pyqueue.config import Settings
 from pyqueue.enums import TaskStatus
+from pyqueue.models import task as task_module
 from pyqueue.models.retry import RetryPolicy
 from pyqueue.models.task import Outcome, Task, new_task_id, new_task_ids, task_id_from
 
@@ -33,6 +35,19 @@ def test_a_batch_of_ids_continues_the_sequence_of_single_ids() -> None:
     assert new_task_ids(0) == []
     before, batch, after = new_task_id(), new_task_ids(1_000), new_task_id()
     assert before < batch[0] < batch[-1] < after
+
+
+@pytest.mark.parametrize("first", [(1 << 20) - 3, (1 << 40) - 2, (1 << 79) - 4, 5])
+def test_a_batch_of_ids_carries_into_the_digits_it_makes_once(
+    first: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A batch makes the digits above the low 20 bits once per carry: across a carry too, its
+    # ids are the ULIDs of consecutive numbers in one millisecond.
+    millis = time.time_ns() // 1_000_000 + 60_000  # ahead of the clock: the batch continues it
+    monkeypatch.setattr(task_module, "_last_ms", millis)
+    monkeypatch.setattr(task_module, "_last_ms_digits", task_module._millis_digits(millis))
+    monkeypatch.setattr(task_module, "_last_rand", first - 1)
+    assert new_task_ids(9) == [task_id_from(millis, r) for r in range(first, first + 9)]
 
 
 def test_ids_are_crockford_ulids_of_their_millisecond_and_random_bits() -> None:
