@@ -19,6 +19,7 @@ from pyqueue.stores import open_store
 from pyqueue.stores.sqlite import SCHEMA_VERSION, SQLiteStore, sqlite_path
 from pyqueue.stores.sqlite.connection import MAX_IDLE
 from pyqueue.stores.sqlite.store import QUERIES, UPGRADE_COLUMNS, page_sql
+from pyqueue.stores.sqlite.watcher import IDLE_AFTER, IDLE_INTERVAL, WATCH_INTERVAL, CommitWatcher
 from tests.stores.helpers import added, claim_one, new, run_to
 
 pytestmark = pytest.mark.sqlite
@@ -294,6 +295,41 @@ def test_a_commit_by_another_store_on_the_file_wakes_the_watcher(tmp_path: Path)
     finally:
         worker.close()
         producer.close()
+
+
+def test_an_idle_watcher_still_hears_another_process_commit(tmp_path: Path) -> None:
+    """A watcher past its quiet spell looks less often, but a commit still wakes it."""
+    path = tmp_path / "q.db"
+    producer = SQLiteStore(path)
+    woken = threading.Event()
+    watcher = CommitWatcher(path, woken.set, idle_after=0)
+    try:
+        watcher.start()
+        assert watcher.watching.wait(10)
+        assert watcher.pause() == IDLE_INTERVAL
+        added(producer, 1)
+        assert woken.wait(10), "the add in the other store never woke the idle watcher"
+    finally:
+        watcher.stop()
+        producer.close()
+
+
+def test_the_watcher_looks_fast_while_claims_find_work_and_slower_once_they_stop(
+    tmp_path: Path,
+) -> None:
+    store = SQLiteStore(tmp_path / "q.db")
+    try:
+        watcher = store.set_wakeup(lambda: None)
+        assert watcher.pause() == WATCH_INTERVAL  # a new watcher starts at the fast pace
+        watcher._worked_at -= IDLE_AFTER + 1  # as if no claim had found work for a while
+        assert watcher.pause() == IDLE_INTERVAL
+        assert store.claim(1, 30) == []  # a claim that finds nothing leaves it idle
+        assert watcher.pause() == IDLE_INTERVAL
+        added(store, 1)
+        assert len(store.claim(1, 30)) == 1
+        assert watcher.pause() == WATCH_INTERVAL
+    finally:
+        store.close()
 
 
 def _watch_threads() -> set[threading.Thread]:

@@ -243,6 +243,8 @@ class SQLiteStore(ManualActions, SQLiteSchedules):
             conn.executemany(
                 QUERIES["open_attempt"], ((t.t_id, t.attempts, _us(now), worker) for t in claimed)
             )
+        if self._watcher is not None:
+            self._watcher.worked()
         return claimed
 
     def finish(self, task_id: str, lease_id: str, outcome: Outcome) -> Task | None:

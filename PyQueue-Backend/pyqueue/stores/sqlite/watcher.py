@@ -11,22 +11,42 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 logger = logging.getLogger("pyqueue.stores.sqlite")
 
 WATCH_INTERVAL = 0.01
-"""Seconds between two looks at ``data_version``: a wake-up comes within about this long."""
+"""Seconds between two looks at ``data_version`` while this process finds work: a wake-up comes
+within about this long."""
+
+IDLE_INTERVAL = 0.02
+"""Seconds between two looks once no claim has found work for :data:`IDLE_AFTER`. A look costs a
+few microseconds, but waking the thread for it costs about 0.17 ms of CPU on these machines (1.7%
+of a core at 100 a second): an idle worker looks half as often, and the first task after a quiet
+spell waits about 5 ms more on average."""
+
+IDLE_AFTER = 1.0
+"""Seconds without work after which the watcher looks every :data:`IDLE_INTERVAL`. Work, not
+commits: the heartbeat of every worker process on the file commits each second."""
 
 
 class CommitWatcher:
     def __init__(
-        self, path: Path, callback: Callable[[], None], interval: float = WATCH_INTERVAL
+        self,
+        path: Path,
+        callback: Callable[[], None],
+        interval: float = WATCH_INTERVAL,
+        idle_interval: float = IDLE_INTERVAL,
+        idle_after: float = IDLE_AFTER,
     ) -> None:
         self._path = path
         self._callback = callback
         self._interval = interval
+        self._idle_interval = idle_interval
+        self._idle_after = idle_after
+        self._worked_at = time.monotonic()
         self._stop = threading.Event()
         self.watching = threading.Event()
         """Set once the watcher has read the first version (tests wait on it)."""
@@ -49,13 +69,23 @@ class CommitWatcher:
         try:
             last = self._version(conn)
             self.watching.set()
-            while not self._stop.wait(self._interval):
+            while not self._stop.wait(self.pause()):
                 version = self._version(conn)
                 if version is not None and version != last:
                     last = version
                     self._call()
         finally:
             conn.close()
+
+    def worked(self) -> None:
+        """This process found work (a claim took tasks): look at the fast pace for a while."""
+        self._worked_at = time.monotonic()
+
+    def pause(self) -> float:
+        """Seconds until the next look: :data:`WATCH_INTERVAL` within :data:`IDLE_AFTER` of the
+        last work found, else :data:`IDLE_INTERVAL`."""
+        quiet = time.monotonic() - self._worked_at
+        return self._interval if quiet < self._idle_after else self._idle_interval
 
     def _version(self, conn: sqlite3.Connection) -> int | None:
         try:
