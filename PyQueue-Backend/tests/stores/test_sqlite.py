@@ -14,7 +14,8 @@ import pytest
 
 from pyqueue.enums import TaskStatus
 from pyqueue.errors import ConfigurationError, StoreUnavailable
-from pyqueue.models.values import TaskQuery
+from pyqueue.models.task import Outcome
+from pyqueue.models.values import AttemptEnd, TaskQuery
 from pyqueue.stores import open_store
 from pyqueue.stores.sqlite import SCHEMA_VERSION, SQLiteStore, sqlite_path
 from pyqueue.stores.sqlite.connection import MAX_IDLE
@@ -58,7 +59,7 @@ def test_a_version_1_file_is_upgraded_keeping_its_tasks(tmp_path: Path) -> None:
     try:
         assert upgraded.get(queued[1].t_id) == queued[1]
         with sqlite3.connect(path) as conn:
-            assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
+            assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
             names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
         assert {"pyqueue_workers", "tasks_updated", "tasks", "task_counts", "tasks_ready"} <= names
         assert "tasks_claim" not in names
@@ -347,3 +348,154 @@ def test_closing_the_store_stops_its_watcher(tmp_path: Path) -> None:
     assert len(mine) == 1
     store.close()
     assert not any(t.is_alive() for t in mine)
+
+
+# -- counts kept by the store (schema version 5) ---------------------------------------------------
+_V4_STATUS_TRIGGERS = """
+CREATE TRIGGER tasks_count_update AFTER UPDATE OF status ON tasks
+    WHEN OLD.status <> NEW.status
+BEGIN
+    UPDATE task_counts SET n = n - 1 WHERE status = OLD.status AND t_type = OLD.t_type;
+    INSERT INTO task_counts (status, t_type, n) VALUES (NEW.status, NEW.t_type, 1)
+        ON CONFLICT (status, t_type) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER tasks_count_minute AFTER UPDATE OF status ON tasks
+    WHEN OLD.status <> NEW.status AND NEW.status IN ('COMPLETED', 'FAILED')
+        AND NEW.finished_at IS NOT NULL
+BEGIN
+    INSERT INTO task_minutes (minute, completed, failed)
+        VALUES (NEW.finished_at / 60000000, NEW.status = 'COMPLETED', NEW.status = 'FAILED')
+        ON CONFLICT (minute) DO UPDATE SET
+            completed = completed + excluded.completed, failed = failed + excluded.failed;
+END;
+"""
+
+
+def _counted(path: Path) -> tuple[dict[tuple[str, str], int], dict[tuple[str, str], int]]:
+    """The counts table, and the counts taken from the tasks themselves."""
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        kept = conn.execute("SELECT status, t_type, n FROM task_counts WHERE n <> 0").fetchall()
+        true = conn.execute("SELECT status, t_type, count(*) FROM tasks GROUP BY 1, 2").fetchall()
+    return {(s, t): n for s, t, n in kept}, {(s, t): n for s, t, n in true}
+
+
+def _charted(path: Path) -> tuple[dict[int, tuple[int, int]], dict[int, tuple[int, int]]]:
+    """The chart's minutes, and the same taken from the finished tasks."""
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        kept = conn.execute(
+            "SELECT minute, completed, failed FROM task_minutes WHERE completed + failed > 0"
+        ).fetchall()
+        true = conn.execute(
+            "SELECT finished_at / 60000000, sum(status = 'COMPLETED'), sum(status = 'FAILED')"
+            " FROM tasks WHERE status IN ('COMPLETED', 'FAILED') AND finished_at IS NOT NULL"
+            " GROUP BY 1"
+        ).fetchall()
+    return {m: (c, f) for m, c, f in kept}, {m: (c, f) for m, c, f in true}
+
+
+def test_a_version_4_file_loses_its_status_triggers_and_its_counts_are_taken_again(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "q.db"
+    store = SQLiteStore(path)
+    added(store, 3, "EMAIL")
+    added(store, 2, "SMS")
+    run_to(store, TaskStatus.COMPLETED)
+    store.close()
+    with contextlib.closing(sqlite3.connect(path)) as conn:  # a version 4 file, counts off
+        conn.executescript(_V4_STATUS_TRIGGERS)
+        conn.execute("UPDATE task_counts SET n = n + 7")
+        conn.execute("PRAGMA user_version = 4")
+        conn.commit()
+    upgraded = SQLiteStore(path)
+    try:
+        with contextlib.closing(sqlite3.connect(path)) as conn:
+            assert conn.execute("PRAGMA user_version").fetchone()[0] == 5
+            triggers = {
+                r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+            }
+        assert not {"tasks_count_update", "tasks_count_minute", "tasks_uncount_minute"} & triggers
+        kept, true = _counted(path)
+        assert (
+            kept
+            == true
+            == {("QUEUED", "EMAIL"): 2, ("COMPLETED", "EMAIL"): 1, ("QUEUED", "SMS"): 2}
+        )
+    finally:
+        upgraded.close()
+
+
+def test_every_status_change_keeps_the_counts_and_the_chart_equal_to_the_tasks(
+    tmp_path: Path,
+) -> None:
+    """The store counts each status change itself (no row triggers): after every kind of change,
+    the counts and the chart's minutes are what the tasks say."""
+    path = tmp_path / "q.db"
+    store = SQLiteStore(path)
+    try:
+
+        def check(step: str) -> None:
+            kept, true = _counted(path)
+            assert kept == true, step
+            minutes, finished = _charted(path)
+            assert minutes == finished, step
+
+        added(store, 6, "EMAIL", max_retries=0)
+        added(store, 4, "SMS")
+        check("added")
+        claimed = store.claim(8, 30.0, "w")
+        check("claimed")
+        ends = [
+            AttemptEnd(claimed[0].t_id, claimed[0].lease_id or "", Outcome(TaskStatus.COMPLETED)),
+            AttemptEnd(
+                claimed[1].t_id, claimed[1].lease_id or "", Outcome(TaskStatus.FAILED, error="x")
+            ),
+            AttemptEnd(claimed[2].t_id, "not-its-lease", Outcome(TaskStatus.COMPLETED)),  # late
+            AttemptEnd(claimed[3].t_id, claimed[3].lease_id or "", Outcome(TaskStatus.CANCELLED)),
+            AttemptEnd(
+                claimed[4].t_id, claimed[4].lease_id or "", Outcome(TaskStatus.QUEUED, error="y")
+            ),
+            AttemptEnd(
+                claimed[0].t_id, claimed[0].lease_id or "", Outcome(TaskStatus.FAILED)
+            ),  # twice
+        ]
+        assert store.record_ends(ends) == 4
+        check("record_ends")
+        assert store.get(claimed[0].t_id).status is TaskStatus.COMPLETED  # type: ignore[union-attr]
+        assert store.get(claimed[2].t_id).status is TaskStatus.INPROGRESS  # type: ignore[union-attr]
+        done = store.finish_many(
+            [
+                AttemptEnd(
+                    claimed[2].t_id,
+                    claimed[2].lease_id or "",
+                    Outcome(TaskStatus.FAILED, error="z"),
+                ),
+                AttemptEnd(
+                    claimed[5].t_id, claimed[5].lease_id or "", Outcome(TaskStatus.COMPLETED)
+                ),
+            ]
+        )
+        assert [t.status for t in done if t] == [TaskStatus.FAILED, TaskStatus.COMPLETED]
+        check("finish_many")
+        lost = store.claim(10, -1.0, "w")  # leases that have already expired
+        assert lost
+        recovered = store.recover_expired()
+        assert {t.t_id for t in recovered} >= {t.t_id for t in lost}
+        check("recover_expired")
+        queued = next(t for t in store.list_tasks(TaskQuery(status=TaskStatus.QUEUED, limit=50))[0])
+        store.request_cancel(queued.t_id)
+        check("cancel")
+        store.requeue(queued.t_id)
+        check("requeue")
+        store.edit_payload(claimed[3].t_id, {"edited": True})
+        check("edit_payload")
+        store.requeue_failure_group("x", "EMAIL")
+        check("requeue_failure_group")
+        store.requeue_failed()
+        check("requeue_failed")
+        store.delete(claimed[0].t_id)
+        check("delete")
+        store.clear(TaskStatus.QUEUED, "SMS")
+        check("clear")
+    finally:
+        store.close()

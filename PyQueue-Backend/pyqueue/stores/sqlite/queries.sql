@@ -124,13 +124,9 @@ INSERT INTO attempts (task_id, number, started_at, worker) VALUES (?, ?, ?, ?)
 UPDATE attempts SET finished_at = ?, outcome = ?, error = ?, traceback = ?
 WHERE task_id = ? AND finished_at IS NULL
 
--- name: close_held_attempt
--- close_attempt, fenced as record_end is: only while the task is INPROGRESS under this lease (so it
--- runs before record_end, in the same transaction).
-UPDATE attempts SET finished_at = ?, outcome = ?, error = ?, traceback = ?
-WHERE task_id = ? AND finished_at IS NULL AND EXISTS (
-    SELECT 1 FROM tasks WHERE t_id = ? AND lease_id = ? AND status = 'INPROGRESS'
-)
+-- name: lease_holders
+-- The leases of the INPROGRESS tasks among some ids (record_ends appends the list of ids).
+SELECT t_id, lease_id, t_type FROM tasks WHERE status = 'INPROGRESS' AND t_id IN
 
 -- name: record_end
 -- One attempt's end, fenced by its lease, without reading the task: mirrors Task.finished (the
@@ -152,3 +148,21 @@ DELETE FROM pauses WHERE name = ?
 
 -- name: pauses
 SELECT name, paused_at FROM pauses ORDER BY name
+
+-- name: count_down
+-- The counts a batch of status changes leaves (SQLiteStore's _count_moves): n, status, type.
+UPDATE task_counts SET n = n - ? WHERE status = ? AND t_type = ?
+
+-- name: count_up
+INSERT INTO task_counts (status, t_type, n) VALUES (?, ?, ?)
+    ON CONFLICT (status, t_type) DO UPDATE SET n = n + excluded.n
+
+-- name: minute_down
+-- A minute's finished tasks that moved on (requeued): never below zero, never brought back.
+UPDATE task_minutes SET completed = max(0, completed - ?), failed = max(0, failed - ?)
+WHERE minute = ?
+
+-- name: minute_up
+INSERT INTO task_minutes (minute, completed, failed) VALUES (?, ?, ?)
+    ON CONFLICT (minute) DO UPDATE SET
+        completed = completed + excluded.completed, failed = failed + excluded.failed

@@ -1,8 +1,9 @@
 """``sqlite:///path.db``: the embedded durable store (stdlib ``sqlite3``, WAL).
 
 Each claim and transition is one write transaction (see :mod:`.connection`), so it is atomic
-across threads and processes on one machine. Counts per (status, type) live in a small table kept
-by triggers, so page totals and ``counts()`` never scan the tasks. The SQL is in ``schema.sql``
+across threads and processes on one machine. Counts per (status, type) live in a small table, kept
+by triggers on insert and delete and by the store on a status change (:func:`_count_moves`), so
+page totals and ``counts()`` never scan the tasks. The SQL is in ``schema.sql``
 and ``queries.sql`` beside this module.
 """
 
@@ -49,7 +50,7 @@ from pyqueue.stores.sqlite.watcher import CommitWatcher
 
 logger = logging.getLogger("pyqueue.stores.sqlite")
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 """The ``PRAGMA user_version`` of a file with the current schema."""
 
 UPGRADE_COLUMNS = (
@@ -113,6 +114,54 @@ _TRANSITION = literal(
     + ", ".join(f"{column} = ?" for column in TRANSITION_COLUMNS)
     + " WHERE t_id = ?"
 )
+_CHART_STATUSES = {TaskStatus.COMPLETED.value: 0, TaskStatus.FAILED.value: 1}
+"""The statuses the chart counts by the minute a task finished: their column in ``task_minutes``."""
+_MINUTE_US = 60_000_000
+
+Move = tuple[str, str, int | None, str, str, int | None]
+"""One task's status change: its status, type and finish time (µs) before, then after."""
+
+
+def _move(before: Task, after: Task) -> Move:
+    return (
+        before.status.value,
+        before.t_type,
+        _us(before.finished_at),
+        after.status.value,
+        after.t_type,
+        _us(after.finished_at),
+    )
+
+
+def _count_moves(conn: sqlite3.Connection, moves: Iterable[Move]) -> None:
+    """Keep ``task_counts`` and ``task_minutes`` right for status changes this transaction made,
+    with a few statements for the whole batch. Schema version 4 did it with row triggers, which
+    made every UPDATE of the tasks a quarter dearer (a claim and an end are one each, per task).
+    As those triggers did: a task counts under its (status, type); a task that reaches COMPLETED
+    or FAILED with a finish time counts in its finish minute, and leaves that minute when it
+    moves on (never below zero; a minute already trimmed stays gone)."""
+    counts: dict[tuple[str, str], int] = {}
+    added: dict[int, list[int]] = {}
+    removed: dict[int, list[int]] = {}
+    for old_status, old_type, old_finished, status, t_type, finished in moves:
+        if old_status == status:
+            continue
+        counts[(old_status, old_type)] = counts.get((old_status, old_type), 0) - 1
+        counts[(status, t_type)] = counts.get((status, t_type), 0) + 1
+        column = _CHART_STATUSES.get(status)
+        if column is not None and finished is not None:
+            added.setdefault(finished // _MINUTE_US, [0, 0])[column] += 1
+        column = _CHART_STATUSES.get(old_status)
+        if column is not None and old_finished is not None:
+            removed.setdefault(old_finished // _MINUTE_US, [0, 0])[column] += 1
+    if not counts:
+        return
+    conn.executemany(QUERIES["count_down"], [(-n, s, t) for (s, t), n in counts.items() if n < 0])
+    conn.executemany(QUERIES["count_up"], [(s, t, n) for (s, t), n in counts.items() if n > 0])
+    if removed:
+        conn.executemany(QUERIES["minute_down"], [(c, f, m) for m, (c, f) in removed.items()])
+    if added:
+        conn.executemany(QUERIES["minute_up"], [(m, c, f) for m, (c, f) in added.items()])
 
 
 def page_sql(query: TaskQuery) -> tuple[str, list[Any]]:
@@ -240,6 +289,10 @@ class SQLiteStore(ManualActions, SQLiteSchedules):
                 return []
             claimed = [_from_row(r).claimed(uuid.uuid4().hex, expires, now) for r in rows]
             self._save_transitions(conn, claimed)
+            queued, inprogress = TaskStatus.QUEUED.value, TaskStatus.INPROGRESS.value
+            _count_moves(
+                conn, ((queued, t.t_type, None, inprogress, t.t_type, None) for t in claimed)
+            )
             conn.executemany(
                 QUERIES["open_attempt"], ((t.t_id, t.attempts, _us(now), worker) for t in claimed)
             )
@@ -263,6 +316,7 @@ class SQLiteStore(ManualActions, SQLiteSchedules):
                     continue
                 results.append(task.finished(end.outcome, now))
             self._save_transitions(conn, [t for t in results if t is not None])
+            _count_moves(conn, (_move(current[t.t_id], t) for t in results if t is not None))
             closed = [(e.outcome, t.t_id) for e, t in zip(ends, results, strict=True) if t]
             conn.executemany(
                 QUERIES["close_attempt"],
@@ -271,42 +325,56 @@ class SQLiteStore(ManualActions, SQLiteSchedules):
         return results
 
     def record_ends(self, ends: Sequence[AttemptEnd]) -> int:
-        """Two statements run for every end (close the attempt, then end the task, each fenced
-        by the lease), with nothing read: no row decoded, no task built."""
+        """One read of the ended tasks' leases (no row decoded, no task built), then two
+        statements for every end that holds its lease: close the attempt, end the task."""
+        if not ends:
+            return 0
         stamp = _us(utcnow())
-        closes = []
-        finishes = []
-        for end in ends:
-            outcome = end.outcome
-            final = outcome.status.is_final
-            closes.append(
-                (
-                    stamp,
-                    outcome_kind(outcome).value,
-                    outcome.error,
-                    outcome.traceback,
-                    end.task_id,
-                    end.task_id,
-                    end.lease_id,
-                )
-            )
-            finishes.append(
-                (
-                    outcome.status.value,
-                    1 if outcome.refund_attempt else 0,
-                    stamp,
-                    stamp if final else None,
-                    _us(outcome.next_run_at),
-                    outcome.error,
-                    None if outcome.result is None else CODEC.encode(outcome.result),
-                    _us(outcome.next_run_at) if outcome.next_run_at else stamp,
-                    end.task_id,
-                    end.lease_id,
-                )
-            )
+        inprogress = TaskStatus.INPROGRESS.value
         with self._db.transaction() as conn:
-            conn.executemany(QUERIES["close_held_attempt"], closes)
-            return conn.executemany(QUERIES["record_end"], finishes).rowcount
+            holders = self._lease_holders(conn, [end.task_id for end in ends])
+            closes, finishes, moves = [], [], []
+            for end in ends:
+                held = holders.get(end.task_id)
+                if held is None or held[0] != end.lease_id:
+                    continue  # the lease was lost (recovered, or ended already): a late end
+                del holders[end.task_id]
+                t_type = held[1]
+                outcome = end.outcome
+                status = outcome.status.value
+                finished = stamp if outcome.status.is_final else None
+                kind = outcome_kind(outcome).value
+                closes.append((stamp, kind, outcome.error, outcome.traceback, end.task_id))
+                finishes.append(
+                    (
+                        status,
+                        1 if outcome.refund_attempt else 0,
+                        stamp,
+                        finished,
+                        _us(outcome.next_run_at),
+                        outcome.error,
+                        None if outcome.result is None else CODEC.encode(outcome.result),
+                        _us(outcome.next_run_at) if outcome.next_run_at else stamp,
+                        end.task_id,
+                        end.lease_id,
+                    )
+                )
+                moves.append((inprogress, t_type, None, status, t_type, finished))
+            conn.executemany(QUERIES["close_attempt"], closes)
+            recorded = conn.executemany(QUERIES["record_end"], finishes).rowcount
+            _count_moves(conn, moves)
+        return recorded
+
+    @staticmethod
+    def _lease_holders(conn: sqlite3.Connection, task_ids: list[str]) -> dict[str, tuple[str, str]]:
+        """``{task_id: (lease_id, type)}`` of those of ``task_ids`` that are INPROGRESS."""
+        found: dict[str, tuple[str, str]] = {}
+        for start in range(0, len(task_ids), _IDS_PER_STATEMENT):
+            chunk = task_ids[start : start + _IDS_PER_STATEMENT]
+            marks = ", ".join("?" * len(chunk))
+            rows = conn.execute(f"{QUERIES['lease_holders']} ({marks})", chunk)
+            found.update((t_id, (lease_id, t_type)) for t_id, lease_id, t_type in rows)
+        return found
 
     def set_progress(
         self, task_id: str, lease_id: str, progress: float, message: str | None
@@ -335,8 +403,10 @@ class SQLiteStore(ManualActions, SQLiteSchedules):
                 return []
         with self._db.transaction() as conn:
             rows = conn.execute(QUERIES["expired"], (_us(now),)).fetchall()
-            recovered = [_from_row(r).lease_lost(now) for r in rows]
+            held = [_from_row(r) for r in rows]
+            recovered = [t.lease_lost(now) for t in held]
             self._save_transitions(conn, recovered)
+            _count_moves(conn, map(_move, held, recovered))
             expired = AttemptOutcome.LEASE_EXPIRED.value
             conn.executemany(
                 QUERIES["close_attempt"],
@@ -348,8 +418,10 @@ class SQLiteStore(ManualActions, SQLiteSchedules):
 
     def _update_one(self, task_id: str, change: Callable[[Task], Task]) -> Task:
         with self._db.transaction() as conn:
-            task = change(self._require(conn, task_id))
+            before = self._require(conn, task_id)
+            task = change(before)
             self._save(conn, [task])
+            _count_moves(conn, [_move(before, task)])
         return task
 
     def requeue_failed(self, t_type: str | None = None) -> list[Task]:
@@ -357,8 +429,10 @@ class SQLiteStore(ManualActions, SQLiteSchedules):
         now = utcnow()
         with self._db.transaction() as conn:
             rows = conn.execute(f"{QUERIES['select']}{where} ORDER BY t_id", params).fetchall()
-            tasks = [_from_row(r).requeued(now) for r in rows]
+            failed = [_from_row(r) for r in rows]
+            tasks = [t.requeued(now) for t in failed]
             self._save(conn, tasks)
+            _count_moves(conn, map(_move, failed, tasks))
         return tasks
 
     def failure_groups(self, limit: int) -> list[FailureGroup]:
@@ -371,9 +445,10 @@ class SQLiteStore(ManualActions, SQLiteSchedules):
         now = utcnow()
         with self._db.transaction() as conn:
             rows = conn.execute(QUERIES["failed_of_type"], (t_type,)).fetchall()
-            found = (_from_row(r) for r in rows)
-            tasks = [t.requeued(now) for t in found if error_group(t.last_error) == error]
+            found = [t for t in map(_from_row, rows) if error_group(t.last_error) == error]
+            tasks = [t.requeued(now) for t in found]
             self._save(conn, tasks)
+            _count_moves(conn, map(_move, found, tasks))
         return tasks
 
     def purge_finished(self, status: TaskStatus, before: datetime, limit: int) -> list[str]:
