@@ -14,7 +14,7 @@ import logging
 import os
 import sqlite3
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -38,6 +38,7 @@ from pyqueue.models.values import (
 from pyqueue.stores.common import (
     TRANSITION_COLUMNS,
     ManualActions,
+    Row,
     RowCodec,
     dumps,
     literal,
@@ -164,6 +165,14 @@ def _count_moves(conn: sqlite3.Connection, moves: Iterable[Move]) -> None:
         conn.executemany(QUERIES["minute_up"], [(m, c, f) for m, (c, f) in added.items()])
 
 
+def _rows_by_ids(conn: sqlite3.Connection, select: str, task_ids: Sequence[str]) -> Iterator[Row]:
+    """The rows of ``select`` (a statement ending in ``… IN``) for ``task_ids``: one statement
+    per chunk of ids."""
+    for start in range(0, len(task_ids), _IDS_PER_STATEMENT):
+        chunk = task_ids[start : start + _IDS_PER_STATEMENT]
+        yield from conn.execute(f"{select} ({', '.join('?' * len(chunk))})", chunk)
+
+
 def page_sql(query: TaskQuery) -> tuple[str, list[Any]]:
     """The SQL and parameters of one filtered page, newest (or oldest) first by id."""
     where, params = _where(query.status, query.t_type)
@@ -214,24 +223,26 @@ class SQLiteStore(ManualActions, SQLiteSchedules):
 
     @staticmethod
     def _many(conn: sqlite3.Connection, task_ids: Sequence[str]) -> dict[str, Task]:
-        """The stored tasks among ``task_ids``, by id: one statement per chunk of ids."""
-        found: dict[str, Task] = {}
-        for start in range(0, len(task_ids), _IDS_PER_STATEMENT):
-            chunk = task_ids[start : start + _IDS_PER_STATEMENT]
-            marks = ", ".join("?" * len(chunk))
-            rows = conn.execute(f"{QUERIES['select']} WHERE t_id IN ({marks})", chunk)
-            found.update((task.t_id, task) for task in map(_from_row, rows))
-        return found
+        """The stored tasks among ``task_ids``, by id."""
+        rows = _rows_by_ids(conn, f"{QUERIES['select']} WHERE t_id IN", task_ids)
+        return {task.t_id: task for task in map(_from_row, rows)}
 
     @staticmethod
-    def _save(conn: sqlite3.Connection, tasks: Iterable[Task]) -> None:
-        conn.executemany(QUERIES["update"], ((*_to_row(t)[1:], t.t_id) for t in tasks))
+    def _save(conn: sqlite3.Connection, before: Sequence[Task], after: Sequence[Task]) -> None:
+        """Save every column of the tasks ``after`` (each changed from the same place of
+        ``before``), and count their status changes."""
+        conn.executemany(QUERIES["update"], ((*_to_row(t)[1:], t.t_id) for t in after))
+        _count_moves(conn, map(_move, before, after))
 
     @staticmethod
-    def _save_transitions(conn: sqlite3.Connection, tasks: Iterable[Task]) -> None:
-        """Save tasks that a claim, an attempt's end or a lease recovery changed: only the
-        columns those change (:data:`~pyqueue.stores.common.TRANSITION_COLUMNS`)."""
-        conn.executemany(_TRANSITION, map(CODEC.to_transition_row, tasks))
+    def _save_transitions(
+        conn: sqlite3.Connection, before: Sequence[Task], after: Sequence[Task]
+    ) -> None:
+        """Save tasks that a claim, an attempt's end or a lease recovery changed (``after``,
+        each from the same place of ``before``): only the columns those change
+        (:data:`~pyqueue.stores.common.TRANSITION_COLUMNS`); and count their status changes."""
+        conn.executemany(_TRANSITION, map(CODEC.to_transition_row, after))
+        _count_moves(conn, map(_move, before, after))
 
     def _require(self, conn: sqlite3.Connection, task_id: str) -> Task:
         task = self._one(conn, task_id)
@@ -287,12 +298,9 @@ class SQLiteStore(ManualActions, SQLiteSchedules):
             rows = conn.execute(QUERIES["claim"], (_us(now), limit)).fetchall()
             if not rows:
                 return []
-            claimed = [_from_row(r).claimed(uuid.uuid4().hex, expires, now) for r in rows]
-            self._save_transitions(conn, claimed)
-            queued, inprogress = TaskStatus.QUEUED.value, TaskStatus.INPROGRESS.value
-            _count_moves(
-                conn, ((queued, t.t_type, None, inprogress, t.t_type, None) for t in claimed)
-            )
+            queued = [_from_row(r) for r in rows]
+            claimed = [t.claimed(uuid.uuid4().hex, expires, now) for t in queued]
+            self._save_transitions(conn, queued, claimed)
             conn.executemany(
                 QUERIES["open_attempt"], ((t.t_id, t.attempts, _us(now), worker) for t in claimed)
             )
@@ -315,8 +323,8 @@ class SQLiteStore(ManualActions, SQLiteSchedules):
                     results.append(None)
                     continue
                 results.append(task.finished(end.outcome, now))
-            self._save_transitions(conn, [t for t in results if t is not None])
-            _count_moves(conn, (_move(current[t.t_id], t) for t in results if t is not None))
+            ended = [t for t in results if t is not None]
+            self._save_transitions(conn, [current[t.t_id] for t in ended], ended)
             closed = [(e.outcome, t.t_id) for e, t in zip(ends, results, strict=True) if t]
             conn.executemany(
                 QUERIES["close_attempt"],
@@ -368,13 +376,8 @@ class SQLiteStore(ManualActions, SQLiteSchedules):
     @staticmethod
     def _lease_holders(conn: sqlite3.Connection, task_ids: list[str]) -> dict[str, tuple[str, str]]:
         """``{task_id: (lease_id, type)}`` of those of ``task_ids`` that are INPROGRESS."""
-        found: dict[str, tuple[str, str]] = {}
-        for start in range(0, len(task_ids), _IDS_PER_STATEMENT):
-            chunk = task_ids[start : start + _IDS_PER_STATEMENT]
-            marks = ", ".join("?" * len(chunk))
-            rows = conn.execute(f"{QUERIES['lease_holders']} ({marks})", chunk)
-            found.update((t_id, (lease_id, t_type)) for t_id, lease_id, t_type in rows)
-        return found
+        rows = _rows_by_ids(conn, QUERIES["lease_holders"], task_ids)
+        return {t_id: (lease_id, t_type) for t_id, lease_id, t_type in rows}
 
     def set_progress(
         self, task_id: str, lease_id: str, progress: float, message: str | None
@@ -405,8 +408,7 @@ class SQLiteStore(ManualActions, SQLiteSchedules):
             rows = conn.execute(QUERIES["expired"], (_us(now),)).fetchall()
             held = [_from_row(r) for r in rows]
             recovered = [t.lease_lost(now) for t in held]
-            self._save_transitions(conn, recovered)
-            _count_moves(conn, map(_move, held, recovered))
+            self._save_transitions(conn, held, recovered)
             expired = AttemptOutcome.LEASE_EXPIRED.value
             conn.executemany(
                 QUERIES["close_attempt"],
@@ -420,8 +422,7 @@ class SQLiteStore(ManualActions, SQLiteSchedules):
         with self._db.transaction() as conn:
             before = self._require(conn, task_id)
             task = change(before)
-            self._save(conn, [task])
-            _count_moves(conn, [_move(before, task)])
+            self._save(conn, [before], [task])
         return task
 
     def requeue_failed(self, t_type: str | None = None) -> list[Task]:
@@ -431,8 +432,7 @@ class SQLiteStore(ManualActions, SQLiteSchedules):
             rows = conn.execute(f"{QUERIES['select']}{where} ORDER BY t_id", params).fetchall()
             failed = [_from_row(r) for r in rows]
             tasks = [t.requeued(now) for t in failed]
-            self._save(conn, tasks)
-            _count_moves(conn, map(_move, failed, tasks))
+            self._save(conn, failed, tasks)
         return tasks
 
     def failure_groups(self, limit: int) -> list[FailureGroup]:
@@ -447,8 +447,7 @@ class SQLiteStore(ManualActions, SQLiteSchedules):
             rows = conn.execute(QUERIES["failed_of_type"], (t_type,)).fetchall()
             found = [t for t in map(_from_row, rows) if error_group(t.last_error) == error]
             tasks = [t.requeued(now) for t in found]
-            self._save(conn, tasks)
-            _count_moves(conn, map(_move, found, tasks))
+            self._save(conn, found, tasks)
         return tasks
 
     def purge_finished(self, status: TaskStatus, before: datetime, limit: int) -> list[str]:
