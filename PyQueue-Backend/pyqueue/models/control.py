@@ -12,10 +12,12 @@ import traceback
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any, cast
 
 from pyqueue.enums import TaskStatus
 from pyqueue.enums.task_status import FINAL_STATUSES
 from pyqueue.logs import redact
+from pyqueue.models.frozen import draft_class
 from pyqueue.models.task import Outcome
 
 QUEUE_KEY = ""
@@ -67,12 +69,45 @@ class Attempt:
     error: str | None = None
     traceback: str | None = None
 
+    @staticmethod
+    def began(task_id: str, number: int, started_at: datetime, worker: str) -> Attempt:
+        """The attempt a claim opens (still running)."""
+        return _build(task_id, number, started_at, worker, None, AttemptOutcome.RUNNING, None, None)
+
     def ended(
         self, kind: AttemptOutcome, error: str | None, trace: str | None, now: datetime
     ) -> Attempt:
-        return Attempt(
+        return _build(
             self.task_id, self.number, self.started_at, self.worker, now, kind, error, trace
         )
+
+
+_AttemptDraft = draft_class(Attempt)
+
+
+def _build(
+    task_id: str,
+    number: int,
+    started_at: datetime,
+    worker: str,
+    finished_at: datetime | None,
+    outcome: AttemptOutcome,
+    error: str | None,
+    trace: str | None,
+) -> Attempt:
+    """``Attempt(...)`` by position (see :mod:`pyqueue.models.frozen`): the memory store makes
+    one at each claim and one at each end."""
+    made: Any = _AttemptDraft()
+    made.task_id = task_id
+    made.number = number
+    made.started_at = started_at
+    made.worker = worker
+    made.finished_at = finished_at
+    made.outcome = outcome
+    made.error = error
+    made.traceback = trace
+    made.__class__ = Attempt
+    return cast(Attempt, made)
 
 
 def traceback_tail(exc: BaseException) -> str:

@@ -284,7 +284,7 @@ class MemoryStore(ManualActions, MemorySchedules):
                 task = task.claimed(os.urandom(16).hex(), expires, now)
                 self._put(task)
                 self._attempts.setdefault(task.t_id, []).append(
-                    Attempt(task.t_id, task.attempts, now, worker)
+                    Attempt.began(task.t_id, task.attempts, now, worker)
                 )
                 claimed.append(task)
         return claimed

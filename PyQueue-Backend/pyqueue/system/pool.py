@@ -100,6 +100,11 @@ class Running:
     context: TaskContext
 
 
+_UNEXPECTED = Outcome(TaskStatus.QUEUED, error="The worker stopped unexpectedly")
+"""The outcome of an attempt whose pool failed (an exception outside the handler): one for all,
+being immutable, rather than one made before every attempt."""
+
+
 class WorkerPool:
     def __init__(
         self,
@@ -394,7 +399,7 @@ class WorkerPool:
         deadline = None
         if timeout is not None:
             deadline = self._deadlines.add(timeout, lambda: self._time_out(running))
-        outcome = Outcome(TaskStatus.QUEUED, error="The worker stopped unexpectedly")
+        outcome = _UNEXPECTED
         self._began[running.task.lease_id or ""] = time.monotonic()
         try:
             outcome = self._attempt(running)
