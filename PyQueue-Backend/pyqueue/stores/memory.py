@@ -58,41 +58,40 @@ def _minute_key(task: Task | None) -> tuple[int, int] | None:
     return None
 
 
+_CHARTED = frozenset({TaskStatus.COMPLETED, TaskStatus.FAILED})
+"""The statuses the throughput chart counts (see :func:`_minute_key`)."""
+
+
 def _keys(task: Task) -> tuple[Hashable, ...]:
     return (None, task.status, ("t", task.t_type), (task.status, task.t_type))
 
 
-class _PassingIndex:
+class _PassingIndex(dict[str, None]):
     """The ids of a status that tasks only pass through on the way to an end (INPROGRESS): a
     few per worker thread of this process. A dict keeps them; a page sorts them when it is read.
     Keeping a sorted list sorted cost an insertion at every claim and a removal at every end:
-    about a third of the store's work per task, for a page that is seldom read."""
+    about a third of the store's work per task, for a page that is seldom read. It *is* the dict,
+    so that adding and removing an id (at every claim and end) are the dict's own C methods."""
 
-    __slots__ = ("_ids",)
+    __slots__ = ()
 
-    def __init__(self) -> None:
-        self._ids: dict[str, None] = {}
+    add = dict.setdefault  # an id maps to None
+    remove = dict.__delitem__
 
-    def add(self, task_id: str) -> None:
-        self._ids[task_id] = None
-
-    def remove(self, task_id: str) -> None:
-        del self._ids[task_id]
-
-    def __len__(self) -> int:
-        return len(self._ids)
+    def _sorted(self) -> list[str]:
+        return sorted(dict.keys(self))
 
     def __iter__(self) -> Iterator[str]:
-        return iter(sorted(self._ids))
+        return iter(self._sorted())
 
     def bisect_left(self, task_id: str) -> int:
-        return bisect.bisect_left(sorted(self._ids), task_id)
+        return bisect.bisect_left(self._sorted(), task_id)
 
     def bisect_right(self, task_id: str) -> int:
-        return bisect.bisect_right(sorted(self._ids), task_id)
+        return bisect.bisect_right(self._sorted(), task_id)
 
     def islice(self, start: int, stop: int, reverse: bool = False) -> Iterator[str]:
-        ids = sorted(self._ids)[start:stop]
+        ids = self._sorted()[start:stop]
         return reversed(ids) if reverse else iter(ids)
 
 
@@ -145,10 +144,11 @@ class MemoryStore(ManualActions, MemorySchedules):
                 self._index_for(key).add(t_id)
         elif old.status is not status:
             index = self._index  # the status and (status, type) indexes
+            by_type = (status, task.t_type)
             index[old.status].remove(t_id)
             index[(old.status, task.t_type)].remove(t_id)
-            self._index_for(status).add(t_id)
-            self._index_for((status, task.t_type)).add(t_id)
+            (index.get(status) or self._index_for(status)).add(t_id)
+            (index.get(by_type) or self._index_for(by_type)).add(t_id)
         if status is TaskStatus.QUEUED:
             if old is None or old.status is not TaskStatus.QUEUED:
                 if task.next_run_at is None:
@@ -157,10 +157,11 @@ class MemoryStore(ManualActions, MemorySchedules):
                     heapq.heappush(self._scheduled, (task.next_run_at, t_id))
         elif status is TaskStatus.INPROGRESS and (old is None or old.status is TaskStatus.QUEUED):
             return  # a claim: nothing below concerns it
-        old_minute, minute = _minute_key(old), _minute_key(task)
-        if old_minute != minute:
-            self._count_minute(old_minute, -1)
-            self._count_minute(minute, 1)
+        if status in _CHARTED or (old is not None and old.status in _CHARTED):
+            old_minute, minute = _minute_key(old), _minute_key(task)
+            if old_minute != minute:
+                self._count_minute(old_minute, -1)
+                self._count_minute(minute, 1)
         if (
             status in FINAL_STATUSES
             and task.finished_at is not None
@@ -274,8 +275,8 @@ class MemoryStore(ManualActions, MemorySchedules):
                 task = self._tasks.get(entry[2])
                 if task is None or task.status is not TaskStatus.QUEUED:
                     continue  # deleted or cancelled while waiting: a stale entry
-                if entry != _ready_key(task, eligible_at(task)):
-                    continue  # left by an earlier wait: the current one has its own entry
+                if entry[1] != (task.next_run_at or task.updated_at) or entry[0] != -task.priority:
+                    continue  # left by an earlier wait: the current one (eligible_at) has its own
                 if task.next_run_at is not None and task.next_run_at > now:
                     continue  # its scheduled entry will bring it back
                 if task.t_type in self._pauses:
