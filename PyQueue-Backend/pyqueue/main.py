@@ -30,7 +30,7 @@ from pyqueue.api import (
 )
 from pyqueue.api.audit import AuditRecorder
 from pyqueue.api.csrf import CrossSiteGuard
-from pyqueue.api.fastpath import EnqueueRoute
+from pyqueue.api.fastpath import BatchEnqueueRoute, EnqueueRoute
 from pyqueue.api.headers import SecurityHeaders
 from pyqueue.api.limits import BodySizeLimit
 from pyqueue.api.metrics import HttpMetrics, Metrics
@@ -147,7 +147,8 @@ def create_app(settings: Settings | None = None, queue: Queue | None = None) -> 
     app.include_router(schedules.router)
     app.include_router(failures.router)
     install_docs(app)
-    app.router.routes.insert(0, EnqueueRoute())  # the plain enqueue, ahead of FastAPI's route
+    # the plain enqueues, ahead of FastAPI's routes
+    app.router.routes[0:0] = [EnqueueRoute(), BatchEnqueueRoute()]
     # Outermost last: the request metrics and security headers on every answer, CORS headers on
     # every answer (also the guards'), then the body size, then the cross-site guard (Origin,
     # Content-Type) of the mutating API routes; innermost, the audit log of the changes made.

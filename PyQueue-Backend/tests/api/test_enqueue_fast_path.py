@@ -1,4 +1,5 @@
-"""``POST /api/enqueue``'s fast route (``api/fastpath.py``) answers as FastAPI's route does.
+"""``POST /api/enqueue``'s and ``/api/enqueue/batch``'s fast routes (``api/fastpath.py``) answer
+as FastAPI's routes do.
 
 Each request goes to two apps on the same settings: the app as built, and one without the fast
 route, where FastAPI's route answers everything. Status, headers and body must match (ids and
@@ -16,7 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from pyqueue.api import fastpath
-from pyqueue.api.fastpath import EnqueueRoute
+from pyqueue.api.fastpath import BatchEnqueueRoute, EnqueueRoute
 from pyqueue.main import create_app
 from tests.support import MakeClient, make_settings
 
@@ -73,8 +74,17 @@ class Answers:
 
 @pytest.fixture
 def answers(monkeypatch: pytest.MonkeyPatch) -> Answers:
+    return counting(monkeypatch, EnqueueRoute)
+
+
+@pytest.fixture
+def batch_answers(monkeypatch: pytest.MonkeyPatch) -> Answers:
+    return counting(monkeypatch, BatchEnqueueRoute)
+
+
+def counting(monkeypatch: pytest.MonkeyPatch, route: type[EnqueueRoute]) -> Answers:
     seen = Answers()
-    original = EnqueueRoute._answer
+    original = route._answer
 
     async def counted(scope: Any, body: bytes) -> Any:
         try:
@@ -88,7 +98,7 @@ def answers(monkeypatch: pytest.MonkeyPatch) -> Answers:
             seen.answered += 1
         return answer
 
-    monkeypatch.setattr(EnqueueRoute, "_answer", staticmethod(counted))
+    monkeypatch.setattr(route, "_answer", staticmethod(counted))
     return seen
 
 
@@ -112,9 +122,11 @@ def normalized(text: str) -> str:
     return TIME.sub("<time>", ID.sub("<id>", text))
 
 
-def answer_of(client: TestClient, body: bytes, **headers: str) -> tuple[int, dict[str, str], str]:
+def answer_of(
+    client: TestClient, body: bytes, path: str = "/api/enqueue", **headers: str
+) -> tuple[int, dict[str, str], str]:
     response = client.post(
-        "/api/enqueue", content=body, headers={"Content-Type": "application/json", **headers}
+        path, content=body, headers={"Content-Type": "application/json", **headers}
     )
     kept = {k: normalized(v) for k, v in response.headers.items() if k not in ("date",)}
     return response.status_code, kept, normalized(response.text)
@@ -136,14 +148,17 @@ def test_plain_requests_are_answered_by_the_fast_route_as_by_fastapis(
 
 
 def assert_refused_alike(
-    pair: tuple[TestClient, TestClient], cases: list[tuple[str, bytes]], statuses: set[int]
+    pair: tuple[TestClient, TestClient],
+    cases: list[tuple[str, bytes]],
+    statuses: set[int],
+    path: str = "/api/enqueue",
 ) -> None:
     """Each body is refused with one of ``statuses`` and a JSON ``detail``, by both apps alike,
     and neither stores anything."""
     fast, slow = pair
     for name, body in cases:
-        got = answer_of(fast, body)
-        assert got == answer_of(slow, body), name
+        got = answer_of(fast, body, path)
+        assert got == answer_of(slow, body, path), name
         assert got[0] in statuses and '"detail"' in got[2], (name, got)
     assert fast.get("/api/jobs").json() == []
     assert slow.get("/api/jobs").json() == []
@@ -192,6 +207,69 @@ def test_other_methods_and_paths_never_reach_the_fast_route(
     assert (answers.answered, answers.handed_on) == (0, 0)
 
 
+def batch(*bodies: bytes) -> bytes:
+    return b'{"tasks": [' + b", ".join(bodies) + b"]}"
+
+
+BATCH = "/api/enqueue/batch"
+BATCH_HANDED_ON: list[tuple[str, bytes]] = [
+    ("no tasks", b'{"tasks": []}'),
+    ("not a list", b'{"tasks": {"payload": 1, "t_type": "ECHO"}}'),
+    ("an unknown field", b'{"tasks": [], "colour": "red"}'),
+    ("too many", batch(*[PLAIN[0][1]] * 1001)),
+    *[(f"an item: {name}", batch(PLAIN[0][1], body)) for name, body in HANDED_ON[2:]],
+]
+"""Batches refused by validation: the fast route hands them to FastAPI's route."""
+
+
+def test_plain_batches_are_answered_by_the_fast_route_as_by_fastapis(
+    pair: tuple[TestClient, TestClient], batch_answers: Answers
+) -> None:
+    fast, slow = pair
+    every = batch(*(body for _, body in PLAIN))
+    assert answer_of(fast, every, BATCH) == answer_of(slow, every, BATCH)
+    again = batch(PLAIN[4][1], PLAIN[4][1])  # only the key that is in use: none created, 200
+    got = answer_of(fast, again, BATCH)
+    assert got == answer_of(slow, again, BATCH) and got[0] == 200
+    assert (batch_answers.answered, batch_answers.handed_on) == (2, 0)
+    assert len(fast.get("/api/jobs", params={"limit": 100}).json()) == len(PLAIN) - 1
+
+
+def test_a_batch_the_queue_refuses_is_the_same_json_error_and_adds_nothing(
+    pair: tuple[TestClient, TestClient], batch_answers: Answers
+) -> None:
+    cases = [(name, batch(PLAIN[0][1], body)) for name, body in QUEUE_REFUSES]
+    assert_refused_alike(pair, cases, {413, 422}, BATCH)
+    assert (batch_answers.answered, batch_answers.handed_on) == (len(cases), 0)
+
+
+def test_invalid_batches_are_handed_to_fastapis_route_and_refused_alike(
+    pair: tuple[TestClient, TestClient], batch_answers: Answers
+) -> None:
+    fast, slow = pair
+    for name, body in BATCH_HANDED_ON:
+        got = answer_of(fast, body, BATCH)
+        assert got == answer_of(slow, body, BATCH), name
+        assert got[0] == 422 and '"detail"' in got[2], (name, got)
+    assert fast.get("/api/jobs").json() == [] and slow.get("/api/jobs").json() == []
+    assert (batch_answers.answered, batch_answers.handed_on) == (0, len(BATCH_HANDED_ON))
+
+
+def test_only_the_admin_token_takes_the_fast_batch_route(
+    make_client: MakeClient, batch_answers: Answers
+) -> None:
+    tokens = {"workers": 0, "api_token": "s3cret", "readonly_token": "r3ad"}
+    fast = make_client(**tokens)
+    body = batch(PLAIN[0][1])
+    for slow in without_fast_route(**tokens):
+        for headers, status in (({}, 401), ({"Authorization": "Bearer r3ad"}, 403),
+                                ({"Authorization": "Bearer s3cret"}, 201)):  # fmt: skip
+            got = answer_of(fast, body, BATCH, **headers)
+            assert got == answer_of(slow, body, BATCH, **headers), headers
+            assert got[0] == status, (headers, got)
+    assert (batch_answers.answered, batch_answers.handed_on) == (1, 2)
+
+
 def test_the_request_metrics_label_the_fast_route_by_its_template(client: TestClient) -> None:
     assert client.post("/api/enqueue", json={"payload": 1, "t_type": "ECHO"}).status_code == 201
     metrics = client.get("/metrics").text
@@ -199,3 +277,9 @@ def test_the_request_metrics_label_the_fast_route_by_its_template(client: TestCl
         metrics
     )
     assert fastpath.PATH == "/api/enqueue"
+    assert client.post(BATCH, json={"tasks": [{"payload": 1, "t_type": "ECHO"}]}).status_code == 201
+    metrics = client.get("/metrics").text
+    assert (
+        'pyqueue_http_requests_total{method="POST",route="/api/enqueue/batch",status="201"} 1.0'
+        in metrics
+    )
