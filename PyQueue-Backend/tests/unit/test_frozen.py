@@ -23,7 +23,7 @@ def _distinct(cls: type) -> list[Any]:
     return [f"value of {field.name}" for field in fields(cls)]
 
 
-@pytest.mark.parametrize(("cls", "build"), [(Task, task._build), (Attempt, control._build)])
+@pytest.mark.parametrize(("cls", "build"), [(Task, task.build_task), (Attempt, control._build)])
 def test_a_builder_makes_what_the_constructor_makes_and_it_is_frozen(cls: type, build: Any) -> None:
     values = _distinct(cls)
     made = build(*values)
@@ -35,7 +35,7 @@ def test_a_builder_makes_what_the_constructor_makes_and_it_is_frozen(cls: type, 
     assert hash(made) == hash(cls(*values))
 
 
-@pytest.mark.parametrize(("cls", "build"), [(Task, task._build), (Attempt, control._build)])
+@pytest.mark.parametrize(("cls", "build"), [(Task, task.build_task), (Attempt, control._build)])
 def test_a_builder_takes_exactly_the_fields_of_its_class(cls: type, build: Any) -> None:
     # a field added to the class and not to its builder fails here, not silently at run time
     with pytest.raises(TypeError):
