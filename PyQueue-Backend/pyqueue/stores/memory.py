@@ -144,11 +144,10 @@ class MemoryStore(ManualActions, MemorySchedules):
                 self._index_for(key).add(t_id)
         elif old.status is not status:
             index = self._index  # the status and (status, type) indexes
-            by_type = (status, task.t_type)
             index[old.status].remove(t_id)
             index[(old.status, task.t_type)].remove(t_id)
-            (index.get(status) or self._index_for(status)).add(t_id)
-            (index.get(by_type) or self._index_for(by_type)).add(t_id)
+            self._index_for(status).add(t_id)
+            self._index_for((status, task.t_type)).add(t_id)
         if status is TaskStatus.QUEUED:
             if old is None or old.status is not TaskStatus.QUEUED:
                 if task.next_run_at is None:
@@ -275,8 +274,8 @@ class MemoryStore(ManualActions, MemorySchedules):
                 task = self._tasks.get(entry[2])
                 if task is None or task.status is not TaskStatus.QUEUED:
                     continue  # deleted or cancelled while waiting: a stale entry
-                if entry[1] != (task.next_run_at or task.updated_at) or entry[0] != -task.priority:
-                    continue  # left by an earlier wait: the current one (eligible_at) has its own
+                if entry != _ready_key(task, eligible_at(task)):
+                    continue  # left by an earlier wait: the current one has its own entry
                 if task.next_run_at is not None and task.next_run_at > now:
                     continue  # its scheduled entry will bring it back
                 if task.t_type in self._pauses:

@@ -529,10 +529,8 @@ class WorkerPool:
         """A slot is free (caller holds ``_cond``): the waiting tasks that take it, to
         :meth:`_launch`; wake the dispatcher when it may claim, and stop() at the end."""
         started = self._take_waiting() if self._waiting else []
-        # _room() and _batch_floor() with _prefetch() worked out once (every task ends here)
-        prefetch = self._prefetch()
-        room = self._free() + prefetch - len(self._waiting)
-        if room == 1 or room == max(1, (self._config.workers + prefetch) // 2) or not self._running:
+        room = self._room()
+        if room in (1, self._batch_floor()) or not self._running:
             self._cond.notify_all()
         return started
 
