@@ -12,6 +12,7 @@ set, like a retry: its ``run_at`` is that time and no claim takes it before then
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -60,6 +61,18 @@ TRANSITION_COLUMNS = tuple(c for c in (*COLUMNS, "run_at") if c not in UNCHANGIN
 timeout, key or creation time. An UPDATE that sets only these leaves the indexes on the others
 alone (SQLite rewrites an index whenever its columns are SET, whether or not the value changes)
 and does not encode the payload again: about 8% more tasks a second drained from SQLite."""
+
+
+LEASE_BATCH = 256
+"""The most lease ids :func:`lease_ids` is asked for at once, before a claim takes its lock."""
+
+
+def lease_ids(count: int) -> list[str]:
+    """``count`` new lease ids (32 hex digits, as ``uuid4().hex``) from one read of the OS's
+    random source. A claim takes them before its lock: ``os.urandom`` lets go of the GIL, and a
+    thread that does so holding a lock the other threads want makes them queue on it."""
+    raw = os.urandom(16 * count).hex()
+    return [raw[start : start + 32] for start in range(0, 32 * count, 32)]
 
 
 def eligible_at(task: Task) -> datetime:

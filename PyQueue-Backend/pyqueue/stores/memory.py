@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import bisect
 import heapq
-import os
 import threading
 from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from dataclasses import replace
@@ -37,7 +36,13 @@ from pyqueue.models.values import (
     TaskQuery,
     WorkerTotals,
 )
-from pyqueue.stores.common import ManualActions, eligible_at, ulid_time
+from pyqueue.stores.common import (
+    LEASE_BATCH,
+    ManualActions,
+    eligible_at,
+    lease_ids,
+    ulid_time,
+)
 from pyqueue.stores.memory_schedules import MemorySchedules
 
 _KEEP_MINUTES = int(THROUGHPUT_KEEP.total_seconds() // 60)
@@ -261,6 +266,7 @@ class MemoryStore(ManualActions, MemorySchedules):
         now = utcnow()
         expires = now + timedelta(seconds=lease_seconds)
         claimed: list[Task] = []
+        leases = lease_ids(min(limit, LEASE_BATCH))
         with self._lock:
             if QUEUE_KEY in self._pauses:
                 return claimed
@@ -281,7 +287,9 @@ class MemoryStore(ManualActions, MemorySchedules):
                 if task.t_type in self._pauses:
                     self._held.setdefault(task.t_type, []).append(entry)  # back on resume
                     continue
-                task = task.claimed(os.urandom(16).hex(), expires, now)
+                if not leases:  # a claim of more than LEASE_BATCH
+                    leases = lease_ids(min(limit - len(claimed), LEASE_BATCH))
+                task = task.claimed(leases.pop(), expires, now)
                 self._put(task)
                 self._attempts.setdefault(task.t_id, []).append(
                     Attempt.began(task.t_id, task.attempts, now, worker)

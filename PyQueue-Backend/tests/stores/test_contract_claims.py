@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import Counter
 from datetime import timedelta
@@ -10,6 +11,7 @@ from pyqueue.enums import TaskStatus
 from pyqueue.models.task import Outcome, utcnow
 from pyqueue.models.values import AttemptEnd
 from pyqueue.stores import TaskStore
+from pyqueue.stores.common import LEASE_BATCH
 from tests.stores.helpers import added, claim_one, retry_in
 
 
@@ -30,6 +32,21 @@ def test_claim_takes_the_oldest_into_inprogress_with_a_lease(store: TaskStore) -
     assert claimed[0].lease_id != claimed[1].lease_id
     assert [t.t_id for t in store.claim(5, 30)] == [tasks[2].t_id]
     assert store.claim(5, 30) == []
+
+
+def test_a_claim_larger_than_a_batch_of_lease_ids_gives_each_task_its_own(
+    store: TaskStore,
+) -> None:
+    count = LEASE_BATCH + 45
+    for start in range(0, count, 500):
+        added(store, min(500, count - start))
+    claimed = store.claim(count + 10, 30)
+    leases = [task.lease_id for task in claimed]
+    assert len(claimed) == count
+    assert len(set(leases)) == count
+    assert all(re.fullmatch(r"[0-9a-f]{32}", lease or "") for lease in leases)
+    for task in claimed:  # each lease fences its own task
+        assert store.finish(task.t_id, task.lease_id or "", Outcome(TaskStatus.COMPLETED))
 
 
 def test_claim_respects_next_run_at(store: TaskStore) -> None:

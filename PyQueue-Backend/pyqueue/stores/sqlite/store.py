@@ -13,7 +13,6 @@ import json
 import logging
 import os
 import sqlite3
-import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -41,6 +40,7 @@ from pyqueue.stores.common import (
     Row,
     RowCodec,
     dumps,
+    lease_ids,
     literal,
     load_queries,
     read_sql,
@@ -299,7 +299,8 @@ class SQLiteStore(ManualActions, SQLiteSchedules):
             if not rows:
                 return []
             queued = [_from_row(r) for r in rows]
-            claimed = [t.claimed(uuid.uuid4().hex, expires, now) for t in queued]
+            leases = lease_ids(len(queued))
+            claimed = [t.claimed(leases.pop(), expires, now) for t in queued]
             self._save_transitions(conn, queued, claimed)
             conn.executemany(
                 QUERIES["open_attempt"], ((t.t_id, t.attempts, _us(now), worker) for t in claimed)
