@@ -142,9 +142,11 @@ class WorkerPool:
         self.observers = Observers()
         """Told of every attempt that starts and ends here (the API's metrics observe it)."""
         # Execution timeouts. An attempt ends once: by its thread or by its deadline, whichever
-        # comes first takes its lease id out of ``_live``. A thread still running a handler whose
-        # attempt its deadline ended is *overrun* (a thread cannot be killed); the executor has
-        # ``_spare`` extra threads so that a few of them do not take worker slots away.
+        # comes first takes its lease id out of ``_live`` (an attempt without a timeout, ended by
+        # its thread alone, is never in it: no lock to take at its end). A thread still running
+        # a handler whose attempt its deadline ended is *overrun* (a thread cannot be killed);
+        # the executor has ``_spare`` extra threads so that a few of them do not take worker
+        # slots away.
         self._deadlines = Deadlines()
         self._live: set[str] = set()
         self._overrun: dict[str, Running] = {}
@@ -343,25 +345,41 @@ class WorkerPool:
     def _occupy(self, running: Running) -> None:
         """``running`` takes a slot (caller holds ``_cond``): its attempt is live until it ends."""
         self._running[running.task.t_id] = running
-        self._live.add(running.task.lease_id or "")
+        if running.task.timeout_seconds is not None:  # see ``_live``
+            self._live.add(running.task.lease_id or "")
 
-    def _launch(self, started: list[Running]) -> None:
+    def _launch(
+        self, started: list[Running], keep: bool = False, ended: Task | None = None
+    ) -> Running | None:
+        """Announce the started tasks (after ``ended``, a task whose end was just recorded: one
+        batch of events) and hand them to the executor's threads; with ``keep``, all but the
+        first, which the calling worker thread runs next itself (returned)."""
+        tasks = [running.task for running in started]
+        if ended is not None:
+            tasks.insert(0, ended)
+        self._events.publish_updated(tasks)
         if not started:
-            return
-        self._events.publish_updated([running.task for running in started])
+            return None
         for running in started:
             if self.observers:
                 self.observers.attempt_started(running.task)
+        kept = started[0] if keep else None
+        for running in started[1:] if keep else started:
             self._jobs.put(running)
+        return kept
 
     def _work(self) -> None:
         """One executor thread: run the tasks handed to it, one at a time, until a ``None``."""
         jobs = self._jobs
-        while (running := jobs.get()) is not None:
-            try:
-                self._run(running)
-            except BaseException:  # recording the end failed: keep the thread, log it
-                logger.exception("The worker pool failed running %s", running.task.t_id)
+        while (job := jobs.get()) is not None:
+            running: Running | None = job
+            while running is not None:  # then the task that took its slot, if one did
+                current = running
+                try:
+                    running = self._run(current)
+                except BaseException:  # recording the end failed: keep the thread, log it
+                    logger.exception("The worker pool failed running %s", current.task.t_id)
+                    running = None
 
     def _idle_wait(self) -> float:
         try:
@@ -394,7 +412,10 @@ class WorkerPool:
         )
 
     # -- one attempt, and recording how it ended ------------------------------------------------
-    def _run(self, running: Running) -> None:
+    def _run(self, running: Running) -> Running | None:
+        """Run one attempt and record its end; returns the waiting task that took its slot, for
+        this thread to run next (no hand-over to another thread), if one did."""
+        kept = None
         timeout = running.task.timeout_seconds
         deadline = None
         if timeout is not None:
@@ -409,10 +430,11 @@ class WorkerPool:
         finally:
             if deadline is not None:
                 self._deadlines.cancel(deadline)
-            if self._end(running):
-                self._finish(running.task, outcome)
+            if deadline is None or self._end(running):
+                kept = self._finish(running.task, outcome, keep=True)
             else:
                 self._discard_late(running, outcome)
+        return kept
 
     def _end(self, running: Running) -> bool:
         """Whether the caller ends this attempt (True once: for its thread or its deadline)."""
@@ -488,8 +510,10 @@ class WorkerPool:
         attempt = self._worker_factory(task, spec.func, running.context, self._config.retry)
         return attempt()
 
-    def _finish(self, task: Task, outcome: Outcome) -> None:
-        """Record how an attempt ended (fenced by its lease) and free its worker slot.
+    def _finish(self, task: Task, outcome: Outcome, keep: bool = False) -> Running | None:
+        """Record how an attempt ended (fenced by its lease) and free its worker slot; with
+        ``keep`` (the attempt's own thread), return the waiting task that took the slot, if any,
+        for the caller to run (see :meth:`_launch`).
 
         With a store that does I/O the end goes to the finisher (group commit); the task keeps its
         lease, renewed by the heartbeat, until the end is recorded.
@@ -508,22 +532,28 @@ class WorkerPool:
                     self._finishing[task.t_id] = running
                 started = self._slot_freed()
             self._finisher.put(task, outcome)
-            self._launch(started)
-            return
+            return self._launch(started, keep)
         try:
             saved = self._store.finish(task.t_id, task.lease_id or "", outcome)
         except PyQueueError:
             logger.exception("Could not record the end of %s; its lease will recover it", task.t_id)
             saved = None
-        finally:
-            with self._lock:
-                self._running.pop(task.t_id, None)
-                started = self._slot_freed()
-            self._launch(started)
-            if outcome.status is TaskStatus.QUEUED:
-                self._wake.set()  # it may be due again before the dispatcher's idle wait ends
-        if saved is not None:
-            self._events.publish("updated", saved)
+        except BaseException:
+            self._free_slot(task, outcome, keep=False)  # whoever took the slot still starts
+            raise
+        return self._free_slot(task, outcome, keep, saved)
+
+    def _free_slot(
+        self, task: Task, outcome: Outcome, keep: bool, saved: Task | None = None
+    ) -> Running | None:
+        """The end of ``task`` is recorded (``saved``, as the store has it now): free its slot
+        and start what takes it."""
+        with self._lock:
+            self._running.pop(task.t_id, None)
+            started = self._slot_freed()
+        if outcome.status is TaskStatus.QUEUED:
+            self._wake.set()  # it may be due again before the dispatcher's idle wait ends
+        return self._launch(started, keep, saved)
 
     def _slot_freed(self) -> list[Running]:
         """A slot is free (caller holds ``_cond``): the waiting tasks that take it, to

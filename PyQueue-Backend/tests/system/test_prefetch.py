@@ -248,3 +248,49 @@ def test_an_attempts_duration_leaves_out_its_wait_for_a_slot(
         assert done is not None and done.started_at is not None and done.finished_at is not None
         assert (done.finished_at - done.started_at).total_seconds() >= 0.25
         assert durations.seconds[task.t_id] < 0.1
+
+
+class _CountedPuts:
+    """The pool's job queue, counting the tasks handed to another worker thread."""
+
+    def __init__(self, jobs: Any) -> None:
+        self.jobs = jobs
+        self.puts = 0
+
+    def put(self, item: Any) -> None:
+        self.puts += 1
+        self.jobs.put(item)
+
+
+def test_a_waiting_task_runs_on_the_thread_whose_attempt_freed_its_slot(
+    every_store_url: str, make_queue: MakeQueue, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Handing a task to another thread wakes it (a context switch and a GIL hand-over, the most
+    # of a short task's cost); the thread that just ended an attempt is awake already.
+    queue = _one_slot_busy(make_queue, every_store_url, 4)
+    waiting = _waiting(queue, [0, 1, 2, 3])
+    counted = _CountedPuts(queue._pool._jobs)
+    monkeypatch.setattr(queue._pool, "_jobs", counted)
+    sample_tasks.release.set()
+    assert queue.wait_idle(timeout=20)
+    assert dict(sample_tasks.runs) == {str(i): 1 for i in range(4)}
+    assert all((t := queue.store.get(w.t_id)) and t.status is TaskStatus.COMPLETED for w in waiting)
+    assert counted.puts == 0
+
+
+def test_a_task_that_took_the_slot_starts_even_when_recording_the_end_fails(
+    make_queue: MakeQueue, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    queue = _one_slot_busy(make_queue, "memory://", 2)
+    waiting = _waiting(queue, ["after"])
+    finish = queue.store.finish
+
+    def failing(task_id: str, lease_id: str, outcome: Outcome) -> Task | None:
+        if outcome.result == "released":  # the blocker's end: a bug, not a store error
+            raise RuntimeError("recording failed")
+        return finish(task_id, lease_id, outcome)
+
+    monkeypatch.setattr(queue.store, "finish", failing)
+    sample_tasks.release.set()
+    assert queue.wait_for_status(waiting[0].t_id, "COMPLETED", timeout=10)
+    assert dict(sample_tasks.runs) == {"after": 1}
