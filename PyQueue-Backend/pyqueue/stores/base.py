@@ -84,7 +84,8 @@ class TaskStore(Protocol):
         """Atomically take up to ``limit`` due QUEUED tasks, oldest first, into INPROGRESS,
         skipping paused types (none while the whole queue is paused); opens each one's
         :class:`~pyqueue.models.control.Attempt`, run by process ``worker``, in the same
-        transaction. ``finish``, ``finish_many`` and ``recover_expired`` close it likewise."""
+        transaction. ``finish``, ``finish_many`` and ``recover_expired`` close it likewise. A
+        ``limit`` of 0 or less takes none."""
         ...
 
     def finish(self, task_id: str, lease_id: str, outcome: Outcome) -> Task | None:

@@ -263,6 +263,8 @@ class MemoryStore(ManualActions, MemorySchedules):
             return [self._tasks[i] for i in ids], total
 
     def claim(self, limit: int, lease_seconds: float, worker: str = "") -> list[Task]:
+        if limit <= 0:
+            return []
         now = utcnow()
         expires = now + timedelta(seconds=lease_seconds)
         claimed: list[Task] = []

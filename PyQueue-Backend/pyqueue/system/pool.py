@@ -287,6 +287,8 @@ class WorkerPool:
                 free = self._room()
             if self._stopping.is_set():
                 break
+            if free <= 0:  # attempts grew longer while it lingered: less to claim ahead
+                continue
             self._wake.clear()
             try:
                 tasks = self._store.claim(

@@ -7,6 +7,8 @@ import threading
 from collections import Counter
 from datetime import timedelta
 
+import pytest
+
 from pyqueue.enums import TaskStatus
 from pyqueue.models.task import Outcome, utcnow
 from pyqueue.models.values import AttemptEnd
@@ -47,6 +49,15 @@ def test_a_claim_larger_than_a_batch_of_lease_ids_gives_each_task_its_own(
     assert all(re.fullmatch(r"[0-9a-f]{32}", lease or "") for lease in leases)
     for task in claimed:  # each lease fences its own task
         assert store.finish(task.t_id, task.lease_id or "", Outcome(TaskStatus.COMPLETED))
+
+
+@pytest.mark.parametrize("limit", [0, -3])
+def test_a_claim_of_no_tasks_takes_none(store: TaskStore, limit: int) -> None:
+    # SQLite reads LIMIT -3 as no limit at all, PostgreSQL refuses it, memory's lease ids failed
+    tasks = added(store, 5)
+    assert store.claim(limit, 30) == []
+    assert all((t := store.get(task.t_id)) and t.status is TaskStatus.QUEUED for task in tasks)
+    assert store.counts().by_status[TaskStatus.INPROGRESS] == 0
 
 
 def test_claim_respects_next_run_at(store: TaskStore) -> None:

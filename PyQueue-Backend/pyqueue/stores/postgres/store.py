@@ -324,6 +324,8 @@ class PostgresStore(ManualActions, PostgresSchedules):
             return [_from_row(r) for r in rows.fetchall()], int(found[0]) if found else 0
 
     def claim(self, limit: int, lease_seconds: float, worker: str = "") -> list[Task]:
+        if limit <= 0:  # LIMIT refuses a negative count
+            return []
         now = utcnow()
         expires = now + timedelta(seconds=lease_seconds)
         params = {"now": now, "limit": limit, "expires": expires, "worker": worker}

@@ -292,6 +292,8 @@ class SQLiteStore(ManualActions, SQLiteSchedules):
         return [_from_row(r) for r in rows], total or 0
 
     def claim(self, limit: int, lease_seconds: float, worker: str = "") -> list[Task]:
+        if limit <= 0:  # SQLite reads a negative LIMIT as none at all
+            return []
         now = utcnow()
         expires = now + timedelta(seconds=lease_seconds)
         with self._db.transaction() as conn:
