@@ -108,8 +108,8 @@ class Settings(BaseSettings):
         le=4096,
         description="The most tasks a process claims ahead of its free worker slots (leased, "
         "waiting to start there) while its tasks take under 50 ms on average, and then only what "
-        "its workers run in 50 ms, so claims come in larger batches; default 16 x workers on "
-        "SQLite and PostgreSQL, 0 in memory; 0 claims only for free slots",
+        "its workers run in 50 ms, so claims come in larger batches and a waiting task starts on "
+        "the thread that ended an attempt; default 16 x workers; 0 claims only for free slots",
     )
     demo_time_scale: float = Field(1.0, ge=0, description="Multiplies demo handlers' sleeps")
     demo_seed: int | None = Field(None, description="Seed of FAIL's coin (reproducible runs)")

@@ -78,8 +78,8 @@ class QueueConfig:
     shutdown_timeout: float
     max_payload_bytes: int
     prefetch: int | None = None
-    """PYQUEUE_PREFETCH: tasks claimed ahead of free worker slots; None: 16 x workers on a store
-    that does I/O, 0 in memory (see :class:`~pyqueue.system.pool.WorkerPool`)."""
+    """PYQUEUE_PREFETCH: tasks claimed ahead of free worker slots; None: 16 x workers (see
+    :class:`~pyqueue.system.pool.WorkerPool`)."""
     default_timeout: float | None = None
     """PYQUEUE_DEFAULT_TIMEOUT: the execution timeout of a task that names none and whose type
     declares none."""
@@ -125,7 +125,7 @@ class Queue:
         self._stopping = threading.Event()
         prefetch = config.prefetch
         if prefetch is None:
-            prefetch = PREFETCH_PER_WORKER * config.workers if store.blocking else 0
+            prefetch = PREFETCH_PER_WORKER * config.workers
         pool_config = PoolConfig(
             config.workers,
             config.lease_seconds,

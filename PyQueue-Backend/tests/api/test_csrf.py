@@ -23,7 +23,9 @@ DEV = "http://localhost:5173"
 def mutating_routes(client: TestClient) -> list[tuple[str, str, dict[str, Any] | None]]:
     """One request of each mutating route family, each of which would change something.
 
-    Needs a client with one worker: leaves a FAILED, a running (blocked) and a CANCELLED task.
+    Needs a client with one worker that claims nothing ahead (so the ECHO stays QUEUED behind the
+    blocked one, and its cancel is at once): leaves a FAILED, a running (blocked) and a CANCELLED
+    task.
     """
     failed = enqueue(client, "FAILABS", max_retries=0)["id"]
     settle(client)
@@ -56,7 +58,7 @@ def encode(body: dict[str, Any] | None) -> bytes:
 def test_cross_site_simple_requests_are_refused_and_change_nothing(
     make_client: MakeClient,
 ) -> None:
-    client = make_client(workers=1)
+    client = make_client(workers=1, prefetch=0)
     routes = mutating_routes(client)
     before = snapshot(client)
     assert [status for _, status in before] == ["FAILED", "INPROGRESS", "CANCELLED"]
@@ -80,7 +82,7 @@ def test_cross_site_simple_requests_are_refused_and_change_nothing(
 
 
 def test_bodies_that_are_not_json_are_415_and_change_nothing(make_client: MakeClient) -> None:
-    client = make_client(workers=1)
+    client = make_client(workers=1, prefetch=0)
     routes = mutating_routes(client)
     before = snapshot(client)
     for method, path, body in routes:
