@@ -26,9 +26,8 @@ import contextlib
 import threading
 from collections import deque
 from collections.abc import AsyncIterator, Iterable
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from pyqueue.models.task import Task
 
@@ -47,8 +46,10 @@ MAX_PENDING = 2 * BUFFER_LIMIT
 EventKind = Literal["updated", "deleted", "cleared", "resync"]
 
 
-@dataclass(frozen=True, slots=True)
-class Event:
+class Event(NamedTuple):
+    """One change, numbered. A named tuple rather than a frozen dataclass: the bus makes two for
+    every task run (its start and its end), and a tuple is made in half the time."""
+
     seq: int
     kind: EventKind
     task: Task | None = None
@@ -164,6 +165,7 @@ class EventBus:
         self._history: deque[Event] = deque(maxlen=history)
         self._subscribers: set[Subscription] = set()
         self._seen: dict[str, datetime] = {}
+        self._tracking = False  # see track_versions
         self._closed = False
 
     @property
@@ -173,6 +175,18 @@ class EventBus:
     @property
     def subscriber_count(self) -> int:
         return len(self._subscribers)
+
+    def track_versions(self) -> None:
+        """From now on, remember the version of each task published, so that
+        :meth:`publish_foreign` drops what this process published already. The Queue calls it
+        when it starts a relay (its store has a change feed); without one, keeping a map of
+        every task's version at each start and end of an attempt is work for nobody (about a
+        tenth of a no-op task's cost in memory)."""
+        self._tracking = True
+
+    @property
+    def tracks_versions(self) -> bool:
+        return self._tracking
 
     @property
     def wants_tasks(self) -> bool:
@@ -185,7 +199,7 @@ class EventBus:
         if not self.wants_tasks:
             return
         with self._lock:
-            if task is not None:
+            if task is not None and self._tracking:
                 self._see(task)
             self._seq += 1
             event = Event(self._seq, kind, task, task_id or (task.t_id if task else None))
@@ -199,18 +213,20 @@ class EventBus:
     def publish_updated(self, tasks: Iterable[Task]) -> None:
         """An ``updated`` event for each task, in order, under one lock (a batch enqueued, claimed
         or ended): the events that :meth:`publish` would make one by one."""
-        if not self.wants_tasks:
+        if not (self._keeps or self._subscribers):  # wants_tasks, without a call
             return
         batch = tasks if isinstance(tasks, list) else list(tasks)
         if not batch:
             return
         with self._lock:
-            seen, seq = self._seen, self._seq
-            if len(seen) + len(batch) > _SEEN_LIMIT:
-                seen.clear()
+            seq = self._seq
             events = [Event(seq + n, "updated", task, task.t_id) for n, task in enumerate(batch, 1)]
-            for task in batch:
-                seen[task.t_id] = task.updated_at
+            if self._tracking:
+                seen = self._seen
+                if len(seen) + len(batch) > _SEEN_LIMIT:
+                    seen.clear()
+                for task in batch:
+                    seen[task.t_id] = task.updated_at
             self._seq = seq + len(batch)
             self._history.extend(events)
             subscribers = tuple(self._subscribers)
@@ -227,7 +243,8 @@ class EventBus:
         self._seen[task.t_id] = task.updated_at
 
     def publish_foreign(self, task: Task) -> bool:
-        """Publish a change made by another process, unless this version was already published."""
+        """Publish a change made by another process, unless this version was already published
+        (see :meth:`track_versions`)."""
         with self._lock:
             seen = self._seen.get(task.t_id)
             if seen is not None and seen >= task.updated_at:

@@ -178,6 +178,7 @@ class Queue:
         except PyQueueError as exc:
             logger.warning("Could not report this process's worker pool: %s", exc)
         if isinstance(self.store, ChangeFeed):
+            self.events.track_versions()
             self._spawn("pyqueue-relay", Relay(self.store, self.events).run)
         self._start_schedules()
         logger.info("Queue started with %d workers", self.config.workers)

@@ -75,3 +75,12 @@ def test_automatic_retry_waits_in_queued_with_next_run_at(make_queue: MakeQueue)
     assert waiting is not None and waiting.next_run_at is not None
     assert waiting.last_error and waiting.attempts == 1
     assert (waiting.next_run_at - waiting.updated_at).total_seconds() >= 15
+
+
+def test_a_queue_remembers_published_versions_only_where_it_relays_a_change_feed(
+    every_store_url: str, make_queue: MakeQueue
+) -> None:
+    # SQLite and PostgreSQL are shared by processes, whose changes the relay publishes here
+    # unless this process published that version itself; memory is this process's alone
+    queue = make_queue(database_url=every_store_url)
+    assert queue.events.tracks_versions is (not every_store_url.startswith("memory"))

@@ -209,6 +209,7 @@ def test_a_batch_published_at_once_is_the_events_published_one_by_one() -> None:
     the relay of other processes' changes then drops."""
     tasks = [Task.create("ECHO", i, 0) for i in range(3)]
     one_by_one, batched = EventBus(), EventBus()
+    batched.track_versions()  # as a Queue does when it relays a change feed
 
     def streamed(bus: EventBus, publish: Callable[[], None]) -> list[tuple[int, str, Task | None]]:
         async def scenario() -> list[Event]:
@@ -244,6 +245,20 @@ def test_a_batch_published_at_once_is_the_events_published_one_by_one() -> None:
     assert not batched.publish_foreign(tasks[0])  # this version was published already
     later = tasks[0].created_at + timedelta(seconds=1)
     assert batched.publish_foreign(tasks[0].claimed("lease", later, later))  # a newer one
+
+
+def test_relayed_versions_are_dropped_only_by_a_bus_that_tracks_them() -> None:
+    # Without a relay (the memory store has no change feed) nobody asks which versions were
+    # published, and remembering one per start and end of every attempt was work for nobody.
+    task = Task.create("ECHO", 1, 0)
+    tracking, plain = EventBus(), EventBus()
+    tracking.track_versions()
+    for bus in (tracking, plain):
+        bus.publish_updated([task])
+        bus.publish("updated", task)
+    assert not tracking.publish_foreign(task)
+    assert plain.publish_foreign(task)  # it knows nothing: it publishes what it is given
+    assert (tracking.last_seq, plain.last_seq) == (2, 3)
 
 
 def test_a_bus_without_history_makes_events_only_for_its_subscribers() -> None:
