@@ -179,9 +179,8 @@ class EventBus:
     def track_versions(self) -> None:
         """From now on, remember the version of each task published, so that
         :meth:`publish_foreign` drops what this process published already. The Queue calls it
-        when it starts a relay (its store has a change feed); without one, keeping a map of
-        every task's version at each start and end of an attempt is work for nobody (about a
-        tenth of a no-op task's cost in memory)."""
+        when it starts a relay (its store has a change feed); without one, a map of up to
+        100,000 task versions, written at each start and end of an attempt, serves nobody."""
         self._tracking = True
 
     @property
